@@ -1,0 +1,18 @@
+//! Pure rules shared by the hub and the app: roles and permissions, TOTP, password policy,
+//! sign-in lockout, session lifetimes, rate limits and the audit hash chain. No I/O; the clock is
+//! always passed in.
+#![forbid(unsafe_code)]
+
+pub mod audit;
+pub mod lockout;
+pub mod password;
+pub mod proof;
+pub mod ratelimit;
+pub mod role;
+pub mod rules;
+pub mod session;
+pub mod staff;
+pub mod totp;
+pub mod validate;
+
+pub use role::{Permission, Role};

@@ -1,0 +1,104 @@
+//! The HTTP API under `/api/v1`, its OpenAPI document, and the probes. Handlers are thin: they
+//! extract, call one service function, and return its result.
+
+mod audit;
+mod auth;
+mod meta;
+mod staff;
+
+use crate::error::HubError;
+use crate::state::AppState;
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Largest request body accepted.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Opsdesk hub API", description = "Staff sign-in, staff administration, audit trail and security events."),
+    modifiers(&BearerAuth),
+    components(schemas(opsdesk_proto::ApiError)),
+    tags(
+        (name = "auth", description = "Sign-in, enrollment and sessions"),
+        (name = "staff", description = "Staff administration"),
+        (name = "audit", description = "Audit trail and security events"),
+        (name = "meta", description = "Hub information and probes"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The OpenAPI document and the routes it describes.
+pub fn router(state: AppState) -> Router {
+    let (api_routes, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(meta::hub_info))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::login_mfa))
+        .routes(routes!(auth::enroll_start))
+        .routes(routes!(auth::enroll_confirm))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(auth::list_my_sessions, auth::end_my_sessions))
+        .routes(routes!(auth::end_one_session))
+        .routes(routes!(staff::list_staff, staff::invite_staff))
+        .routes(routes!(staff::get_staff))
+        .routes(routes!(staff::change_role))
+        .routes(routes!(staff::reset_mfa))
+        .routes(routes!(staff::deactivate))
+        .routes(routes!(staff::capabilities))
+        .routes(routes!(staff::list_sessions_of, staff::end_sessions_of))
+        .routes(routes!(audit::list_audit))
+        .routes(routes!(audit::verify_audit))
+        .routes(routes!(audit::list_security_events))
+        .split_for_parts();
+    let openapi = std::sync::Arc::new(openapi);
+    Router::new()
+        .merge(api_routes)
+        .route(
+            "/api/v1/openapi.json",
+            axum::routing::get(move || {
+                let doc = openapi.clone();
+                async move { axum::Json((*doc).clone()) }
+            }),
+        )
+        .route("/healthz", axum::routing::get(meta::healthz))
+        .route("/readyz", axum::routing::get(meta::readyz))
+        .route("/metrics", axum::routing::get(meta::metrics))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(crate::telemetry::track_request))
+        .with_state(state)
+}
+
+async fn not_found() -> HubError {
+    HubError::BadRequest {
+        code: "no_such_endpoint",
+        message: "there is no such endpoint; see /api/v1/openapi.json".into(),
+        status: 404,
+    }
+}
+
+async fn method_not_allowed() -> HubError {
+    HubError::BadRequest {
+        code: "method_not_allowed",
+        message: "this endpoint does not accept that method; see /api/v1/openapi.json".into(),
+        status: 405,
+    }
+}

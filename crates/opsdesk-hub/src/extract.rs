@@ -1,0 +1,287 @@
+//! Request extractors that turn every malformed input into a problem document naming the field:
+//! JSON bodies, query strings, the client's address, and the signed-in caller.
+
+use crate::error::HubError;
+use crate::service::auth::authenticate;
+use crate::state::AppState;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request};
+use axum::http::{header, request::Parts};
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+/// A JSON body; refuses a wrong content type, invalid JSON, unknown fields and bad values with
+/// the field's path in the error.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = HubError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|mime| {
+                let mime = mime.trim();
+                mime == "application/json" || mime.ends_with("+json")
+            });
+        if !is_json {
+            return Err(HubError::BadRequest {
+                code: "unsupported_media_type",
+                message: "send the body as JSON with `Content-Type: application/json`".into(),
+                status: 415,
+            });
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            let status = rejection.status().as_u16();
+            if status == 413 {
+                HubError::BadRequest {
+                    code: "body_too_large",
+                    message: "the request body is larger than the hub accepts (64 KiB)".into(),
+                    status,
+                }
+            } else {
+                HubError::BadRequest {
+                    code: "unreadable_body",
+                    message: rejection.body_text(),
+                    status: 400,
+                }
+            }
+        })?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Parses JSON, naming the field at fault.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, HubError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return HubError::BadRequest {
+                code: "malformed_json",
+                message: format!("the body is not valid JSON ({inner})"),
+                status: 400,
+            };
+        }
+        field_error(&path, &inner.to_string())
+    })?;
+    de.end().map_err(|e| HubError::BadRequest {
+        code: "malformed_json",
+        message: format!("the body has content after the JSON value ({e})"),
+        status: 400,
+    })?;
+    Ok(value)
+}
+
+/// Turns a serde message at `path` into a field error. Messages about a missing or unknown field
+/// come with the parent's path; the field's name is taken from the message then.
+fn field_error(path: &str, message: &str) -> HubError {
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(message)
+        .to_owned();
+    let named = message.split('`').nth(1).map(str::to_owned);
+    if message.starts_with("missing field") {
+        let field = join_path(path, named.as_deref().unwrap_or("body"));
+        return HubError::field(&field, "is required");
+    }
+    if message.starts_with("unknown field") {
+        // serde_path_to_error already includes the unknown key in the path.
+        let name = named.as_deref().unwrap_or("body");
+        let field = if path == name || path.ends_with(&format!(".{name}")) {
+            path.to_owned()
+        } else {
+            join_path(path, name)
+        };
+        let expected = message
+            .split(", expected ")
+            .nth(1)
+            .unwrap_or("the documented fields");
+        return HubError::field(
+            &field,
+            format!("is not a known field (expected {expected})"),
+        );
+    }
+    let field = if path == "." || path.is_empty() {
+        "body".to_owned()
+    } else {
+        path.to_owned()
+    };
+    HubError::field(&field, message)
+}
+
+fn join_path(parent: &str, name: &str) -> String {
+    if parent == "." || parent.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{parent}.{name}")
+    }
+}
+
+/// A path parameter (an id); a malformed one is a 400 naming `id`.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = HubError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(v)| ApiPath(v))
+            .map_err(|_| HubError::field("id", "must be an id as returned by the hub (a UUID)"))
+    }
+}
+
+/// Query-string parameters, with the same error reporting as bodies.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = HubError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded(query));
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|err| {
+                let path = err.path().to_string();
+                field_error(&path, &err.into_inner().to_string())
+            })
+    }
+}
+
+fn form_urlencoded(query: &str) -> url::form_urlencoded::Parse<'_> {
+    url::form_urlencoded::parse(query.as_bytes())
+}
+
+/// Who is calling from where: the client address (from the socket, or `X-Forwarded-For` when
+/// the hub is configured to trust it) and the user agent.
+#[derive(Debug, Clone)]
+pub struct ClientInfo {
+    pub addr: IpAddr,
+    pub user_agent: String,
+}
+
+impl FromRequestParts<AppState> for ClientInfo {
+    type Rejection = HubError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let socket = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+            .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+        let forwarded = state
+            .settings
+            .trust_forwarded_for
+            .then(|| parts.headers.get("x-forwarded-for"))
+            .flatten()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.trim().parse::<IpAddr>().ok());
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .chars()
+            .take(200)
+            .collect();
+        Ok(ClientInfo {
+            addr: forwarded.unwrap_or(socket),
+            user_agent,
+        })
+    }
+}
+
+pub use crate::service::auth::Caller;
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = HubError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let header = parts.headers.get(header::AUTHORIZATION).ok_or_else(|| {
+            HubError::unauthenticated(
+                "not_signed_in",
+                "sign in first: this needs `Authorization: Bearer <token>`",
+            )
+        })?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && t.len() <= 200)
+            .ok_or_else(|| {
+                HubError::unauthenticated(
+                    "invalid_token",
+                    "the Authorization header must be `Bearer <token>`",
+                )
+            })?;
+        authenticate(state, token).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Sample {
+        name: String,
+        count: u32,
+        inner: Option<Inner>,
+    }
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        role: opsdesk_core::Role,
+    }
+
+    fn field_of(body: &str) -> (String, String) {
+        match parse_json::<Sample>(body.as_bytes()) {
+            Err(HubError::InvalidField { field, rule }) => (field, rule),
+            Err(other) => (String::from("<other>"), other.to_string()),
+            Ok(v) => panic!("accepted {v:?}"),
+        }
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        assert_eq!(field_of(r#"{"count":1}"#).0, "name");
+        assert_eq!(field_of(r#"{"name":"a","count":"x"}"#).0, "count");
+        assert_eq!(field_of(r#"{"name":"a","count":1,"extra":1}"#).0, "extra");
+        let (field, rule) = field_of(r#"{"name":"a","count":1,"inner":{"role":"root"}}"#);
+        assert_eq!(field, "inner.role");
+        assert!(rule.contains("unknown variant"), "{rule}");
+        assert!(matches!(
+            parse_json::<Sample>(b"{not json"),
+            Err(HubError::BadRequest {
+                code: "malformed_json",
+                ..
+            })
+        ));
+        assert!(matches!(
+            parse_json::<Sample>(br#"{"name":"a","count":1} trailing"#),
+            Err(HubError::BadRequest {
+                code: "malformed_json",
+                ..
+            })
+        ));
+    }
+}

@@ -1,0 +1,75 @@
+//! The Opsdesk hub: the HTTP API over a store, with staff sign-in (password and TOTP), the
+//! seven-tier role rules, and the audit trail. `serve` runs it; `start` runs it on a listener the
+//! caller made (tests, and the desktop app's local workspace).
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod secrets;
+pub mod service;
+pub mod state;
+pub mod telemetry;
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::state::AppState;
+use opsdesk_store::Store;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A hub serving on a listener.
+pub struct RunningHub {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningHub {
+    /// Stops accepting requests and waits for open ones to finish.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.task.await.map_err(std::io::Error::other)?
+    }
+
+    /// Waits until the server ends (it ends on its own only on error).
+    pub async fn wait(self) -> std::io::Result<()> {
+        let _keep_open = self.shutdown;
+        self.task.await.map_err(std::io::Error::other)?
+    }
+}
+
+/// Serves the API for `store` on `listener` in a background task.
+pub fn start(
+    store: Arc<dyn Store>,
+    settings: Settings,
+    clock: Arc<dyn Clock>,
+    listener: TcpListener,
+) -> std::io::Result<RunningHub> {
+    telemetry::init_metrics();
+    let addr = listener.local_addr()?;
+    let state = AppState::new(store, settings, clock);
+    let app = api::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+    });
+    Ok(RunningHub {
+        addr,
+        state,
+        shutdown: Some(tx),
+        task,
+    })
+}

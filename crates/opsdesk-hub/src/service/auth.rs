@@ -1,0 +1,730 @@
+//! Sign-in in two explicit steps (password, then TOTP or a recovery code), lockout after repeated
+//! failures, invite acceptance with TOTP enrollment, and sessions.
+
+use crate::error::{HubError, HubResult};
+use crate::extract::ClientInfo;
+use crate::secrets;
+use crate::service::effects::{audit, security, staff_ref};
+use crate::service::views::{session_view, staff_view};
+use crate::state::AppState;
+use chrono::{DateTime, Duration, Utc};
+use opsdesk_core::audit::AuditAction;
+use opsdesk_core::lockout::LockoutPolicy;
+use opsdesk_core::password;
+use opsdesk_core::staff::{Severity, StaffStatus};
+use opsdesk_core::totp::{TotpError, TotpSecret};
+use opsdesk_proto::{
+    EnrollConfirmRequest, EnrollStartRequest, Enrolled, EnrollmentOffer, LoginChallenge,
+    LoginRequest, MfaRequest, SignedIn,
+};
+use opsdesk_store::{
+    CompleteEnrollment, CompleteSignIn, Effects, InviteRecord, NewLoginChallenge, NewSession,
+    SessionRecord, StaffRecord, StoreError,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+/// How long the second sign-in step may wait.
+const CHALLENGE_LIFETIME_MINUTES: i64 = 5;
+/// `last_seen_at` is written at most this often per session.
+const TOUCH_EVERY_SECONDS: i64 = 60;
+
+/// The signed-in staff member making a request, with their session.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub staff: StaffRecord,
+    pub session: SessionRecord,
+}
+
+impl Caller {
+    /// The audit name of the caller.
+    pub fn actor(&self) -> String {
+        staff_ref(self.staff.id)
+    }
+}
+
+/// Resolves a bearer token to a live session of an active staff member.
+pub async fn authenticate(state: &AppState, token: &str) -> HubResult<Caller> {
+    let now = state.now();
+    let Some((session, staff)) = state
+        .store
+        .session_by_token(&secrets::token_hash(token))
+        .await?
+    else {
+        return Err(HubError::unauthenticated(
+            "invalid_token",
+            "this session is not valid (it was ended or never existed); sign in again",
+        ));
+    };
+    let policy = state.session_policy();
+    if !policy.is_live(session.created_at, session.last_seen_at, now) {
+        let fx = Effects::audit(audit(
+            now,
+            "system",
+            AuditAction::SessionEnded,
+            &format!("session:{}", session.id),
+            session
+                .client_addr
+                .parse()
+                .unwrap_or(std::net::Ipv4Addr::LOCALHOST.into()),
+            json!({"staff": staff_ref(staff.id), "reason": "expired"}),
+        ));
+        state
+            .store
+            .end_session(session.id, "expired", now, fx)
+            .await?;
+        return Err(HubError::unauthenticated(
+            "session_expired",
+            "your session has expired; sign in again",
+        ));
+    }
+    if staff.status != StaffStatus::Active {
+        return Err(HubError::unauthenticated(
+            "account_inactive",
+            "this account is not active",
+        ));
+    }
+    if (now - session.last_seen_at).num_seconds() >= TOUCH_EVERY_SECONDS {
+        state.store.touch_session(session.id, now).await?;
+    }
+    Ok(Caller { staff, session })
+}
+
+fn check_rate(state: &AppState, client: &ClientInfo) -> HubResult<()> {
+    state
+        .sign_in_limiter
+        .check(client.addr, state.now())
+        .map_err(|retry_after_secs| HubError::RateLimited { retry_after_secs })
+}
+
+fn invalid_credentials() -> HubError {
+    HubError::unauthenticated("invalid_credentials", "the username or password is wrong")
+}
+
+/// Step one: the password. Returns a short-lived challenge for the second factor.
+pub async fn login(
+    state: &AppState,
+    client: &ClientInfo,
+    req: LoginRequest,
+) -> HubResult<LoginChallenge> {
+    check_rate(state, client)?;
+    if req.username.trim().is_empty() || req.username.chars().count() > 64 {
+        return Err(HubError::field("username", "must be 1 to 64 characters"));
+    }
+    if req.password.is_empty() || req.password.chars().count() > password::MAX_CHARS {
+        return Err(HubError::field(
+            "password",
+            format!("must be 1 to {} characters", password::MAX_CHARS),
+        ));
+    }
+    let username = req.username.trim().to_lowercase();
+    let now = state.now();
+    let staff = state.store.staff_by_username(&username).await?;
+    let usable = staff
+        .as_ref()
+        .filter(|s| s.status == StaffStatus::Active && s.password_hash.is_some());
+    let Some(staff) = usable else {
+        // Same work and the same answer as a wrong password, so names cannot be probed.
+        secrets::verify_password(&state.settings.auth, req.password, None).await?;
+        let reason = match &staff {
+            None => "unknown_username",
+            Some(s) if s.status == StaffStatus::Deactivated => "deactivated",
+            Some(_) => "not_enrolled",
+        };
+        let fx = Effects::audit(audit(
+            now,
+            "anonymous",
+            AuditAction::SignInFailed,
+            &staff
+                .as_ref()
+                .map(|s| staff_ref(s.id))
+                .unwrap_or_else(|| format!("username:{username}")),
+            client.addr,
+            json!({"username": username, "reason": reason, "step": "password"}),
+        ))
+        .with_security(security(
+            now,
+            "sign_in_failed",
+            Severity::Low,
+            staff.as_ref().map(|s| s.id),
+            "anonymous",
+            client.addr,
+            format!("failed sign-in for `{username}` ({reason})"),
+            json!({"username": username, "reason": reason}),
+        ));
+        state.store.record(fx).await?;
+        metrics::counter!("opsdesk_sign_in_attempts_total", "step" => "password", "outcome" => "failed").increment(1);
+        return Err(invalid_credentials());
+    };
+    if LockoutPolicy::is_locked(staff.locked_until, now) {
+        return Err(HubError::Locked {
+            until: staff.locked_until.unwrap_or(now),
+        });
+    }
+    let ok = secrets::verify_password(
+        &state.settings.auth,
+        req.password,
+        staff.password_hash.clone(),
+    )
+    .await?;
+    if !ok {
+        metrics::counter!("opsdesk_sign_in_attempts_total", "step" => "password", "outcome" => "failed").increment(1);
+        return Err(record_failure(state, client, staff, "wrong_password", "password").await?);
+    }
+    let challenge = secrets::new_token("odc_");
+    let expires_at = now + Duration::minutes(CHALLENGE_LIFETIME_MINUTES);
+    state
+        .store
+        .create_login_challenge(NewLoginChallenge {
+            id_hash: secrets::token_hash(&challenge),
+            staff_id: staff.id,
+            created_at: now,
+            expires_at,
+        })
+        .await?;
+    metrics::counter!("opsdesk_sign_in_attempts_total", "step" => "password", "outcome" => "ok")
+        .increment(1);
+    Ok(LoginChallenge {
+        challenge,
+        expires_at,
+    })
+}
+
+/// Records a failed attempt against a known account (locking it at the threshold) and returns
+/// the error to show.
+async fn record_failure(
+    state: &AppState,
+    client: &ClientInfo,
+    staff: &StaffRecord,
+    reason: &str,
+    step: &str,
+) -> HubResult<HubError> {
+    let now = state.now();
+    let outcome = state
+        .lockout_policy()
+        .after_failure(staff.failed_attempts, now);
+    let target = staff_ref(staff.id);
+    let mut fx = Effects::audit(audit(
+        now,
+        "anonymous",
+        AuditAction::SignInFailed,
+        &target,
+        client.addr,
+        json!({"username": staff.username, "reason": reason, "step": step}),
+    ))
+    .with_security(security(
+        now,
+        "sign_in_failed",
+        Severity::Low,
+        Some(staff.id),
+        "anonymous",
+        client.addr,
+        format!("failed sign-in for `{}` ({reason})", staff.username),
+        json!({"reason": reason, "step": step}),
+    ));
+    if let Some(until) = outcome.locked_until {
+        fx.audit.push(audit(
+            now,
+            "system",
+            AuditAction::LockedOut,
+            &target,
+            client.addr,
+            json!({"locked_until": until, "after_failures": state.settings.auth.lockout_threshold}),
+        ));
+        fx = fx.with_security(security(
+            now,
+            "account_locked",
+            Severity::High,
+            Some(staff.id),
+            "system",
+            client.addr,
+            format!(
+                "`{}` locked until {until} after repeated failed sign-ins",
+                staff.username
+            ),
+            json!({"locked_until": until}),
+        ));
+    }
+    state
+        .store
+        .record_sign_in_failure(Some(staff.id), outcome.failures, outcome.locked_until, fx)
+        .await?;
+    Ok(match outcome.locked_until {
+        Some(until) => HubError::Locked { until },
+        None if reason == "wrong_password" => invalid_credentials(),
+        None if reason == "replayed_code" => HubError::unauthenticated(
+            "code_already_used",
+            "this code was already used; wait for the next code from your authenticator app",
+        ),
+        None if reason == "wrong_recovery_code" => HubError::unauthenticated(
+            "invalid_recovery_code",
+            "this recovery code is wrong or was already used",
+        ),
+        None => HubError::unauthenticated(
+            "invalid_code",
+            "the code is wrong or has expired; check your device's clock and try the current code",
+        ),
+    })
+}
+
+/// Step two: a TOTP code or a recovery code. Opens a session.
+pub async fn complete_mfa(
+    state: &AppState,
+    client: &ClientInfo,
+    req: MfaRequest,
+) -> HubResult<SignedIn> {
+    check_rate(state, client)?;
+    let now = state.now();
+    let code = req.code.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    let recovery = req
+        .recovery_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    if code.is_some() == recovery.is_some() {
+        return Err(HubError::field("code", "give either `code` (from your authenticator app) or `recovery_code`, not both or neither"));
+    }
+    if req.challenge.len() > 200 {
+        return Err(HubError::field("challenge", "is not a sign-in challenge"));
+    }
+    let challenge_hash = secrets::token_hash(&req.challenge);
+    let challenge = state
+        .store
+        .login_challenge(&challenge_hash)
+        .await?
+        .filter(|c| c.expires_at > now)
+        .ok_or_else(|| {
+            HubError::unauthenticated(
+                "invalid_challenge",
+                "this sign-in step has expired or was already used; start again with your password",
+            )
+        })?;
+    let staff = state
+        .store
+        .staff_by_id(challenge.staff_id)
+        .await?
+        .filter(|s| s.status == StaffStatus::Active)
+        .ok_or_else(invalid_credentials)?;
+    if LockoutPolicy::is_locked(staff.locked_until, now) {
+        return Err(HubError::Locked {
+            until: staff.locked_until.unwrap_or(now),
+        });
+    }
+    let (totp_step, recovery_hash) = if let Some(code) = code {
+        let secret = staff
+            .totp_secret
+            .as_deref()
+            .and_then(TotpSecret::from_base32)
+            .ok_or_else(|| HubError::unprocessable("mfa_not_enrolled", "this account has no authenticator enrolled; ask an administrator for a new invite"))?;
+        match secret.verify(code, now.timestamp(), staff.totp_last_step) {
+            Ok(step) => (Some(step), None),
+            Err(TotpError::Malformed) => {
+                return Err(HubError::field(
+                    "code",
+                    "must be the 6 digits shown by your authenticator app",
+                ))
+            }
+            Err(TotpError::Replayed) => {
+                return Err(record_failure(state, client, &staff, "replayed_code", "totp").await?)
+            }
+            Err(TotpError::Wrong) => {
+                return Err(record_failure(state, client, &staff, "wrong_code", "totp").await?)
+            }
+        }
+    } else {
+        let normalized = secrets::normalize_recovery_code(recovery.unwrap_or_default());
+        let hash = secrets::token_hash(&normalized);
+        if normalized.len() > 40 || !state.store.recovery_code_unused(staff.id, &hash).await? {
+            return Err(record_failure(
+                state,
+                client,
+                &staff,
+                "wrong_recovery_code",
+                "recovery_code",
+            )
+            .await?);
+        }
+        (None, Some(hash))
+    };
+    let (token, session) = new_session(staff.id, client, now);
+    let method = if totp_step.is_some() {
+        "totp"
+    } else {
+        "recovery_code"
+    };
+    let target = staff_ref(staff.id);
+    let mut fx = Effects::audit(audit(
+        now,
+        &target,
+        AuditAction::SignIn,
+        &target,
+        client.addr,
+        json!({"method": method, "session": session.id, "user_agent": client.user_agent}),
+    ));
+    if recovery_hash.is_some() {
+        let left = state
+            .store
+            .recovery_codes_left(staff.id)
+            .await?
+            .saturating_sub(1);
+        fx.audit.push(audit(
+            now,
+            &target,
+            AuditAction::RecoveryCodeUsed,
+            &target,
+            client.addr,
+            json!({"codes_left": left}),
+        ));
+        fx = fx.with_security(security(
+            now,
+            "recovery_code_used",
+            Severity::Medium,
+            Some(staff.id),
+            &target,
+            client.addr,
+            format!(
+                "`{}` signed in with a recovery code ({left} left)",
+                staff.username
+            ),
+            json!({"codes_left": left}),
+        ));
+    }
+    let session_id = session.id;
+    let result = state
+        .store
+        .complete_sign_in(
+            CompleteSignIn {
+                challenge_hash,
+                staff_id: staff.id,
+                totp_step,
+                recovery_code_hash: recovery_hash,
+                session,
+                now,
+            },
+            fx,
+        )
+        .await;
+    match result {
+        Ok(()) => {}
+        Err(StoreError::AlreadyUsed("totp_replayed")) => {
+            return Err(record_failure(state, client, &staff, "replayed_code", "totp").await?)
+        }
+        Err(StoreError::AlreadyUsed("recovery_code_used")) => {
+            return Err(record_failure(
+                state,
+                client,
+                &staff,
+                "wrong_recovery_code",
+                "recovery_code",
+            )
+            .await?)
+        }
+        Err(StoreError::AlreadyUsed(_)) => {
+            return Err(HubError::unauthenticated(
+                "invalid_challenge",
+                "this sign-in step was already used; start again with your password",
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    }
+    metrics::counter!("opsdesk_sign_in_attempts_total", "step" => "mfa", "outcome" => "ok")
+        .increment(1);
+    signed_in(state, staff.id, session_id, token).await
+}
+
+/// A new bearer token and the session it opens (only the token's hash is stored).
+fn new_session(staff_id: Uuid, client: &ClientInfo, now: DateTime<Utc>) -> (String, NewSession) {
+    let token = secrets::new_token("ods_");
+    let session = NewSession {
+        id: Uuid::now_v7(),
+        token_hash: secrets::token_hash(&token),
+        staff_id,
+        created_at: now,
+        client_addr: client.addr.to_string(),
+        user_agent: client.user_agent.clone(),
+    };
+    (token, session)
+}
+
+async fn signed_in(
+    state: &AppState,
+    staff_id: Uuid,
+    session_id: Uuid,
+    token: String,
+) -> HubResult<SignedIn> {
+    let staff = state
+        .store
+        .staff_by_id(staff_id)
+        .await?
+        .ok_or(HubError::NotFound("staff member"))?;
+    let session = state
+        .store
+        .session_by_id(session_id)
+        .await?
+        .ok_or(HubError::NotFound("session"))?;
+    Ok(SignedIn {
+        token,
+        session: session_view(&session, &state.session_policy(), Some(session_id)),
+        staff: staff_view(&staff),
+    })
+}
+
+/// Finds a usable invite for `token`: exists, unused, unexpired, for an invited account.
+async fn usable_invite(state: &AppState, token: &str) -> HubResult<(InviteRecord, StaffRecord)> {
+    let now = state.now();
+    let invite = if token.is_empty() || token.len() > 200 {
+        None
+    } else {
+        state
+            .store
+            .invite_by_token(&secrets::token_hash(token))
+            .await?
+    };
+    let invite = invite.ok_or_else(|| {
+        HubError::field(
+            "invite_token",
+            "is not a valid invite; check you copied all of it",
+        )
+    })?;
+    if invite.used_at.is_some() {
+        return Err(HubError::unprocessable(
+            "invite_used",
+            "this invite was already used or replaced by a newer one; ask for a new invite",
+        ));
+    }
+    if invite.expires_at <= now {
+        return Err(HubError::unprocessable(
+            "invite_expired",
+            format!(
+                "this invite expired at {}; ask for a new invite",
+                invite.expires_at
+            ),
+        ));
+    }
+    let staff = state
+        .store
+        .staff_by_id(invite.staff_id)
+        .await?
+        .filter(|s| s.status == StaffStatus::Invited)
+        .ok_or_else(|| {
+            HubError::unprocessable(
+                "invite_used",
+                "this invite is no longer valid; ask for a new invite",
+            )
+        })?;
+    Ok((invite, staff))
+}
+
+/// Invite step one: set a password; returns the TOTP secret to enroll.
+pub async fn start_enrollment(
+    state: &AppState,
+    req: EnrollStartRequest,
+) -> HubResult<EnrollmentOffer> {
+    let (invite, staff) = usable_invite(state, req.invite_token.trim()).await?;
+    password::check(&req.password, &staff.username).map_err(|p| HubError::field("password", p))?;
+    let hash = secrets::hash_password(&state.settings.auth, req.password).await?;
+    let secret = secrets::new_totp_secret();
+    state
+        .store
+        .stage_enrollment(invite.id, &hash, &secret.to_base32())
+        .await?;
+    let uri = secret.otpauth_uri(&state.settings.auth.totp_issuer, &staff.username);
+    Ok(EnrollmentOffer {
+        username: staff.username,
+        display_name: staff.display_name,
+        totp_secret: secret.to_base32(),
+        qr_svg: secrets::qr_svg(&uri)?,
+        otpauth_uri: uri,
+        invite_expires_at: invite.expires_at,
+    })
+}
+
+/// Invite step two: confirm the authenticator with a code; returns recovery codes and a session.
+pub async fn confirm_enrollment(
+    state: &AppState,
+    client: &ClientInfo,
+    req: EnrollConfirmRequest,
+) -> HubResult<Enrolled> {
+    check_rate(state, client)?;
+    let (invite, staff) = usable_invite(state, req.invite_token.trim()).await?;
+    let secret = invite
+        .staged_totp_secret
+        .as_deref()
+        .and_then(TotpSecret::from_base32)
+        .filter(|_| invite.staged_password_hash.is_some())
+        .ok_or_else(|| {
+            HubError::unprocessable(
+                "enrollment_not_started",
+                "choose a password first; then confirm with a code",
+            )
+        })?;
+    let now = state.now();
+    let step = match secret.verify(&req.code, now.timestamp(), None) {
+        Ok(step) => step,
+        Err(TotpError::Malformed) => {
+            return Err(HubError::field(
+                "code",
+                "must be the 6 digits shown by your authenticator app",
+            ))
+        }
+        Err(_) => {
+            return Err(HubError::field(
+                "code",
+                "is wrong or has expired; check your device's clock and enter the current code",
+            ))
+        }
+    };
+    let codes = secrets::new_recovery_codes();
+    let (token, session) = new_session(staff.id, client, now);
+    let session_id = session.id;
+    let target = staff_ref(staff.id);
+    let fx = Effects {
+        audit: vec![
+            audit(
+                now,
+                &target,
+                AuditAction::StaffEnrolled,
+                &target,
+                client.addr,
+                json!({"invite": invite.id, "kind": invite.kind.as_str()}),
+            ),
+            audit(
+                now,
+                &target,
+                AuditAction::SignIn,
+                &target,
+                client.addr,
+                json!({"method": "enrollment", "session": session_id}),
+            ),
+        ],
+        security: Vec::new(),
+    };
+    state
+        .store
+        .complete_enrollment(
+            CompleteEnrollment {
+                invite_id: invite.id,
+                staff_id: staff.id,
+                totp_step: step,
+                recovery_code_hashes: codes.iter().map(|c| secrets::token_hash(c)).collect(),
+                session,
+                now,
+            },
+            fx,
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::AlreadyUsed(_) => {
+                HubError::unprocessable("invite_used", "this invite was already used")
+            }
+            other => other.into(),
+        })?;
+    Ok(Enrolled {
+        recovery_codes: codes,
+        signed_in: signed_in(state, staff.id, session_id, token).await?,
+    })
+}
+
+/// Ends one session. Owners end their own; others need `sessions.revoke_any`, which also raises
+/// a security event.
+pub async fn end_session(
+    state: &AppState,
+    caller: &Caller,
+    client: &ClientInfo,
+    session_id: Uuid,
+    reason: &str,
+) -> HubResult<()> {
+    let session = state
+        .store
+        .session_by_id(session_id)
+        .await?
+        .filter(|s| s.ended_at.is_none())
+        .ok_or(HubError::NotFound("session"))?;
+    let now = state.now();
+    let actor = caller.actor();
+    let mut fx = Effects::audit(audit(
+        now,
+        &actor,
+        AuditAction::SessionEnded,
+        &format!("session:{session_id}"),
+        client.addr,
+        json!({"staff": staff_ref(session.staff_id), "reason": reason}),
+    ));
+    if session.staff_id != caller.staff.id {
+        opsdesk_core::proof::Granted::<opsdesk_core::proof::cap::SessionsRevokeAny>::check(
+            caller.staff.role,
+        )?;
+        fx = fx.with_security(security(
+            now,
+            "sessions_ended_by_other",
+            Severity::Medium,
+            Some(session.staff_id),
+            &actor,
+            client.addr,
+            format!(
+                "`{}` ended a session of {}",
+                caller.staff.username,
+                staff_ref(session.staff_id)
+            ),
+            json!({"session": session_id}),
+        ));
+    }
+    if !state.store.end_session(session_id, reason, now, fx).await? {
+        return Err(HubError::NotFound("session"));
+    }
+    Ok(())
+}
+
+/// Ends every session of `staff_id` except `keep`. Returns how many ended.
+pub async fn end_sessions_of(
+    state: &AppState,
+    caller: &Caller,
+    client: &ClientInfo,
+    staff_id: Uuid,
+    keep: Option<Uuid>,
+) -> HubResult<u64> {
+    let now = state.now();
+    let actor = caller.actor();
+    let by_other = staff_id != caller.staff.id;
+    let mut fx = Effects::audit(audit(
+        now,
+        &actor,
+        AuditAction::SessionEnded,
+        &staff_ref(staff_id),
+        client.addr,
+        json!({"scope": "all", "kept": keep, "reason": if by_other { "ended_by_other" } else { "signed_out_everywhere" }}),
+    ));
+    if by_other {
+        opsdesk_core::proof::Granted::<opsdesk_core::proof::cap::SessionsRevokeAny>::check(
+            caller.staff.role,
+        )?;
+        state
+            .store
+            .staff_by_id(staff_id)
+            .await?
+            .ok_or(HubError::NotFound("staff member"))?;
+        fx = fx.with_security(security(
+            now,
+            "sessions_ended_by_other",
+            Severity::Medium,
+            Some(staff_id),
+            &actor,
+            client.addr,
+            format!(
+                "`{}` ended every session of {}",
+                caller.staff.username,
+                staff_ref(staff_id)
+            ),
+            json!({}),
+        ));
+    }
+    let reason = if by_other {
+        "ended_by_other"
+    } else {
+        "signed_out_everywhere"
+    };
+    Ok(state
+        .store
+        .end_sessions_of(staff_id, keep, reason, now, fx)
+        .await?)
+}

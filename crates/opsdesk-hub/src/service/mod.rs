@@ -1,0 +1,10 @@
+//! Services: the hub's behaviour, between the HTTP handlers and the store. Each takes the caller
+//! (or the client info for unauthenticated steps) and typed input, applies the rules from core,
+//! and writes the change with its audit entries in one store call.
+
+pub mod audit;
+pub mod auth;
+pub mod demo;
+pub mod effects;
+pub mod staff;
+pub mod views;

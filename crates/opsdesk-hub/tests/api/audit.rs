@@ -1,0 +1,326 @@
+//! The audit trail: what is recorded, filters, verification, and tampering found.
+
+use crate::both;
+use crate::helpers::*;
+use opsdesk_core::audit::ChainBreak;
+use opsdesk_core::Role;
+use opsdesk_proto::*;
+use serde_json::json;
+
+both!(
+    every_staff_and_sign_in_action_is_audited,
+    |app: TestApp| async move {
+        let admin = app.admin().await;
+        let agent = app.invite(&admin, "ana", Role::Agent).await;
+        let _ = app.sign_in("ana", "wrong-password!", &agent.secret).await;
+        let signed = app.sign_in("ana", PASSWORD, &agent.secret).await.unwrap();
+        let _: serde_json::Value = app
+            .delete(
+                &format!("/api/v1/sessions/{}", signed.session.id),
+                &agent.token,
+            )
+            .await
+            .unwrap();
+        let v = app.staff(&admin, agent.id).await.version;
+        let _: StaffView = app
+            .put(
+                &format!("/api/v1/staff/{}/role", agent.id),
+                &admin.token,
+                &json!({"role": "viewer", "version": v}),
+            )
+            .await
+            .unwrap();
+        let _: InviteIssued = app
+            .post(
+                &format!("/api/v1/staff/{}/mfa-reset", agent.id),
+                Some(&admin.token),
+                &json!({"version": v + 1}),
+            )
+            .await
+            .unwrap();
+        let _: StaffView = app
+            .post(
+                &format!("/api/v1/staff/{}/deactivate", agent.id),
+                Some(&admin.token),
+                &json!({"version": v + 2}),
+            )
+            .await
+            .unwrap();
+        let target = format!("staff:{}", agent.id);
+        let entries = app
+            .audit(&admin, &format!("target={target}&limit=200"))
+            .await;
+        let actions: Vec<&str> = entries.iter().rev().map(|e| e.action.as_str()).collect();
+        for expected in [
+            "staff.invited",
+            "staff.enrolled",
+            "auth.sign_in",
+            "auth.sign_in_failed",
+            "staff.role_changed",
+            "staff.mfa_reset",
+            "staff.deactivated",
+        ] {
+            assert!(
+                actions.contains(&expected),
+                "{expected} missing from {actions:?}"
+            );
+        }
+        let ended = app
+            .audit(
+                &admin,
+                &format!("action=session.ended&target=session:{}", signed.session.id),
+            )
+            .await;
+        assert_eq!(ended.len(), 1);
+        assert_eq!(ended[0].actor, format!("staff:{}", agent.id));
+        let failed = entries
+            .iter()
+            .find(|e| e.action == "auth.sign_in_failed")
+            .unwrap();
+        assert_eq!(failed.client_addr, "127.0.0.1");
+        assert_eq!(failed.details["reason"], "wrong_password");
+        // Entries chain: each holds its predecessor's hash.
+        let all = app.audit(&admin, "limit=200").await;
+        for pair in all.windows(2) {
+            assert_eq!(pair[0].seq, pair[1].seq + 1);
+            assert_eq!(pair[0].prev_hash, pair[1].hash);
+        }
+    }
+);
+
+both!(
+    audit_filters_by_actor_action_target_and_time_and_pages,
+    |app: TestApp| async move {
+        let admin = app.admin().await;
+        let t0 = app.clock_now();
+        for name in ["ann1", "ann2", "ann3"] {
+            app.invite(&admin, name, Role::Agent).await;
+        }
+        let invites = app
+            .audit(
+                &admin,
+                &format!("action=staff.invited&actor=staff:{}", admin.id),
+            )
+            .await;
+        assert_eq!(invites.len(), 3);
+        let since = app
+            .audit(
+                &admin,
+                &format!("action=staff.invited&since={}", urlencode(&t0.to_rfc3339())),
+            )
+            .await;
+        assert_eq!(since.len(), 3);
+        let before = app
+            .audit(
+                &admin,
+                &format!("action=staff.invited&until={}", urlencode(&t0.to_rfc3339())),
+            )
+            .await;
+        assert_eq!(before.len(), 1, "only the bootstrap invite precedes t0");
+        let page: Page<AuditEntry> = app
+            .get("/api/v1/audit?limit=2", &admin.token)
+            .await
+            .unwrap();
+        let next: Page<AuditEntry> = app
+            .get(
+                &format!("/api/v1/audit?limit=2&cursor={}", page.next_cursor.unwrap()),
+                &admin.token,
+            )
+            .await
+            .unwrap();
+        assert_eq!(next.items[0].seq, page.items[1].seq - 1);
+        for (query, field) in [
+            ("action=staff.exploded", "action"),
+            ("limit=0", "limit"),
+            ("limit=5000", "limit"),
+            ("cursor=abc", "cursor"),
+            ("since=yesterday", "since"),
+            ("colour=red", "colour"),
+        ] {
+            let err = app
+                .get::<Page<AuditEntry>>(&format!("/api/v1/audit?{query}"), &admin.token)
+                .await
+                .unwrap_err();
+            assert_eq!(
+                (err.status, err.field.as_deref()),
+                (400, Some(field)),
+                "{query}"
+            );
+        }
+    }
+);
+
+fn urlencode(s: &str) -> String {
+    s.replace('+', "%2B").replace(':', "%3A")
+}
+
+both!(
+    verification_finds_a_row_edited_in_the_database,
+    |app: TestApp| async move {
+        let admin = app.admin().await;
+        app.invite(&admin, "ana", Role::Agent).await;
+        let report: AuditVerification = app
+            .post("/api/v1/audit/verify", Some(&admin.token), &json!(null))
+            .await
+            .unwrap();
+        assert!(report.intact, "{report:?}");
+        assert!(report.checked >= 6);
+        let seq = 3;
+        tamper(
+            &app,
+            &format!("UPDATE audit_log SET details = '{{\"role\":\"viewer\"}}' WHERE seq = {seq}"),
+        )
+        .await;
+        let report: AuditVerification = app
+            .post("/api/v1/audit/verify", Some(&admin.token), &json!(null))
+            .await
+            .unwrap();
+        assert!(!report.intact);
+        assert_eq!(report.first_break, Some(ChainBreak::Altered { seq }));
+        assert_eq!(report.checked, (seq - 1) as u64);
+        // A deleted row is named by the gap it leaves.
+        tamper(&app, "DELETE FROM audit_log WHERE seq = 2").await;
+        let report: AuditVerification = app
+            .post("/api/v1/audit/verify", Some(&admin.token), &json!(null))
+            .await
+            .unwrap();
+        assert_eq!(
+            report.first_break,
+            Some(ChainBreak::Missing {
+                seq: 3,
+                expected_seq: 2
+            })
+        );
+    }
+);
+
+both!(
+    the_audit_table_refuses_updates_and_deletes,
+    |app: TestApp| async move {
+        let _admin = app.admin().await;
+        for statement in [
+            "UPDATE audit_log SET actor = 'x' WHERE seq = 1",
+            "DELETE FROM audit_log WHERE seq = 1",
+        ] {
+            let err = raw(&app, statement).await.expect_err("append-only");
+            assert!(err.contains("append-only"), "{err}");
+        }
+    }
+);
+
+both!(
+    security_events_are_listed_newest_first_for_security_officers,
+    |app: TestApp| async move {
+        let admin = app.admin().await;
+        let officer = app.invite(&admin, "sol", Role::SecurityOfficer).await;
+        let agent = app.invite(&admin, "ana", Role::Agent).await;
+        for _ in 0..3 {
+            let _ = app.sign_in("ana", "definitely-wrong", &agent.secret).await;
+        }
+        let v = app.staff(&admin, agent.id).await.version;
+        let _: InviteIssued = app
+            .post(
+                &format!("/api/v1/staff/{}/mfa-reset", agent.id),
+                Some(&admin.token),
+                &json!({"version": v}),
+            )
+            .await
+            .unwrap();
+        let all: Page<SecurityEvent> = app
+            .get("/api/v1/security-events", &officer.token)
+            .await
+            .unwrap();
+        assert_eq!(all.items[0].kind, "mfa_reset");
+        assert!(all.items.windows(2).all(|w| w[0].at >= w[1].at));
+        assert_eq!(
+            all.items
+                .iter()
+                .filter(|e| e.kind == "sign_in_failed")
+                .count(),
+            3
+        );
+        let high: Page<SecurityEvent> = app
+            .get("/api/v1/security-events?min_severity=high", &officer.token)
+            .await
+            .unwrap();
+        assert!(high.items.iter().all(|e| e.severity >= Severity::High));
+        assert_eq!(high.items.len(), 1);
+        let first: Page<SecurityEvent> = app
+            .get("/api/v1/security-events?limit=2", &officer.token)
+            .await
+            .unwrap();
+        let rest: Page<SecurityEvent> = app
+            .get(
+                &format!(
+                    "/api/v1/security-events?limit=50&cursor={}",
+                    first.next_cursor.unwrap()
+                ),
+                &officer.token,
+            )
+            .await
+            .unwrap();
+        assert_eq!(first.items.len() + rest.items.len(), all.items.len());
+        assert!(rest.items.iter().all(|e| !first.items.contains(e)));
+        assert_eq!(
+            app.get::<Page<SecurityEvent>>("/api/v1/security-events", &agent.token)
+                .await
+                .unwrap_err()
+                .status,
+            401
+        );
+    }
+);
+
+/// Runs SQL straight against the test database, as an attacker with database access would.
+async fn raw(app: &TestApp, sql: &str) -> Result<(), String> {
+    let url = app.db.url().to_owned();
+    if url.starts_with("sqlite") {
+        let pool = sqlx::SqlitePool::connect(&url)
+            .await
+            .map_err(|e| e.to_string())?;
+        sqlx::query(sql)
+            .execute(&pool)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    } else {
+        let pool = sqlx::PgPool::connect(&url)
+            .await
+            .map_err(|e| e.to_string())?;
+        sqlx::query(sql)
+            .execute(&pool)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Edits the audit table past its append-only guard: on SQLite by dropping the triggers, on
+/// PostgreSQL as a superuser with triggers disabled for the session.
+async fn tamper(app: &TestApp, sql: &str) {
+    let url = app.db.url().to_owned();
+    if url.starts_with("sqlite") {
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        let triggers: Vec<(String,)> = sqlx::query_as(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        for (name,) in triggers {
+            sqlx::query(&format!("DROP TRIGGER {name}"))
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    } else {
+        use sqlx::Connection;
+        let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+        sqlx::query("SET session_replication_role = replica")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query(sql).execute(&mut conn).await.unwrap();
+    }
+}

@@ -1,0 +1,12 @@
+//! API tests against a real hub on SQLite and on PostgreSQL. One binary, many modules.
+
+mod helpers;
+
+mod audit;
+mod bad_input;
+mod cli;
+mod enrollment;
+mod meta;
+mod sessions;
+mod sign_in;
+mod staff;

@@ -1,0 +1,39 @@
+//! Wire types shared by the hub and its clients: requests, responses and the error document.
+//! Every request type refuses unknown fields so a typo is an error, not a silent no-op.
+#![forbid(unsafe_code)]
+
+mod auth;
+mod error;
+mod staff;
+mod trail;
+
+pub use auth::*;
+pub use error::*;
+pub use staff::*;
+pub use trail::*;
+
+use serde::{Deserialize, Serialize};
+
+/// One page of a listing, with the cursor for the next page when there is one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// What a hub says about itself, so a client can check it is talking to an Opsdesk hub.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct HubInfo {
+    /// Always `opsdesk-hub`.
+    pub product: String,
+    pub version: String,
+    pub api_version: String,
+    /// `sqlite` or `postgres`.
+    pub database: String,
+}
+
+/// Largest page a listing returns.
+pub const MAX_PAGE_SIZE: u32 = 200;
+/// Page size when none is asked for.
+pub const DEFAULT_PAGE_SIZE: u32 = 50;
