@@ -8,7 +8,10 @@ use sha2::{Digest, Sha256};
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// What happened. Stable names, used in filters and exports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS,
+)]
+#[ts(export)]
 pub enum AuditAction {
     #[serde(rename = "auth.sign_in")]
     SignIn,
@@ -18,6 +21,8 @@ pub enum AuditAction {
     LockedOut,
     #[serde(rename = "auth.recovery_code_used")]
     RecoveryCodeUsed,
+    #[serde(rename = "auth.reauthenticated")]
+    Reauthenticated,
     #[serde(rename = "session.ended")]
     SessionEnded,
     #[serde(rename = "staff.invited")]
@@ -36,11 +41,12 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 11] = [
+    pub const ALL: [AuditAction; 12] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::LockedOut,
         AuditAction::RecoveryCodeUsed,
+        AuditAction::Reauthenticated,
         AuditAction::SessionEnded,
         AuditAction::StaffInvited,
         AuditAction::StaffEnrolled,
@@ -57,6 +63,7 @@ impl AuditAction {
             AuditAction::SignInFailed => "auth.sign_in_failed",
             AuditAction::LockedOut => "auth.locked_out",
             AuditAction::RecoveryCodeUsed => "auth.recovery_code_used",
+            AuditAction::Reauthenticated => "auth.reauthenticated",
             AuditAction::SessionEnded => "session.ended",
             AuditAction::StaffInvited => "staff.invited",
             AuditAction::StaffEnrolled => "staff.enrolled",
@@ -136,7 +143,8 @@ fn eq_hex(digest: &[u8; 32], hex: &str) -> bool {
 }
 
 /// Why verification stopped at an entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum ChainBreak {
     /// Entries before `seq` are missing (deleted): the sequence jumps.

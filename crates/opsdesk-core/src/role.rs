@@ -17,7 +17,9 @@ use std::str::FromStr;
     Serialize,
     Deserialize,
     utoipa::ToSchema,
+    ts_rs::TS,
 )]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Viewer,
@@ -107,8 +109,9 @@ impl FromStr for Role {
 macro_rules! permissions {
     ($( $variant:ident => $name:literal, $role:ident, $doc:literal; )*) => {
         /// Something a staff member may do. Each permission belongs to the lowest tier that holds it.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-        pub enum Permission {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+        #[ts(export)]
+pub enum Permission {
             $( #[doc = $doc] #[serde(rename = $name)] $variant, )*
         }
 

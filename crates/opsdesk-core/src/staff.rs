@@ -3,7 +3,10 @@
 use serde::{Deserialize, Serialize};
 
 /// Where a staff account is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS,
+)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum StaffStatus {
     /// Invited (or MFA reset): must accept the invite to set a password and enroll TOTP.
@@ -36,8 +39,19 @@ impl StaffStatus {
 
 /// How serious a security event is.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    ts_rs::TS,
 )]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Info,

@@ -6,9 +6,11 @@ use serde::{Deserialize, Serialize};
 macro_rules! validated {
     ($(#[$doc:meta])* $name:ident, $check:path) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-        #[serde(try_from = "String", into = "String")]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+        #[ts(export)]
+#[serde(try_from = "String", into = "String")]
         #[schema(value_type = String)]
+        #[ts(type = "string")]
         pub struct $name(String);
 
         impl $name {

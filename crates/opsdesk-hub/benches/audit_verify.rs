@@ -2,11 +2,7 @@
 //! generated chain (default 1,000,000 entries; `OPSDESK_BENCH_AUDIT_ENTRIES` to change), then
 //! times `Store::verify_audit` three times. Run: `cargo bench -p opsdesk-hub --bench audit_verify`.
 
-#[allow(dead_code, unused_imports, unused_macros)]
-#[path = "../tests/api/helpers.rs"]
-mod helpers;
-
-use helpers::{fresh_database, Db};
+use opsdesk_hub::testing::{fresh_database, Db};
 use opsdesk_store::{AuditDraft, Effects};
 use serde_json::json;
 use std::time::Instant;
@@ -19,7 +15,7 @@ async fn main() {
         .unwrap_or(1_000_000);
     for db in [Db::Sqlite, Db::Postgres] {
         let database = fresh_database(db).await;
-        let store = opsdesk_store::open(database.url())
+        let store = opsdesk_store::open(&database.url)
             .await
             .expect("open store");
         let base = chrono::Utc::now();

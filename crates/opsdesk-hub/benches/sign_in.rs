@@ -2,17 +2,13 @@
 //! production argon2id cost (19 MiB, 2 passes). 64 staff members sign in round after round at
 //! concurrency 1, 4 and 16. Run: `cargo bench -p opsdesk-hub --bench sign_in`.
 
-#[allow(dead_code, unused_imports, unused_macros)]
-#[path = "../tests/api/helpers.rs"]
-mod helpers;
-
 use chrono::Duration;
 use futures::stream::{self, StreamExt};
-use helpers::{spawn_app_with, test_settings, Db, TestApp, PASSWORD};
 use opsdesk_core::totp::TotpSecret;
 use opsdesk_core::Role;
 use opsdesk_hub::clock::Clock;
 use opsdesk_hub::config::AuthSettings;
+use opsdesk_hub::testing::{spawn_app_with, test_settings, Db, TestApp, PASSWORD};
 use opsdesk_proto::{LoginChallenge, SignedIn};
 use serde_json::json;
 use std::time::Instant;

@@ -12,6 +12,8 @@ pub mod secrets;
 pub mod service;
 pub mod state;
 pub mod telemetry;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use crate::clock::Clock;
 use crate::config::Settings;

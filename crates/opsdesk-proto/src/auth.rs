@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// Step one of sign-in: the password.
-#[derive(Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub username: String,
@@ -22,7 +23,8 @@ impl std::fmt::Debug for LoginRequest {
 }
 
 /// The password was right; prove the second factor with this challenge.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export)]
 pub struct LoginChallenge {
     /// Opaque, single-use, valid for five minutes.
     pub challenge: String,
@@ -30,7 +32,8 @@ pub struct LoginChallenge {
 }
 
 /// Step two of sign-in: a TOTP code or, instead, one recovery code.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export)]
 #[serde(deny_unknown_fields)]
 pub struct MfaRequest {
     pub challenge: String,
@@ -41,7 +44,8 @@ pub struct MfaRequest {
 }
 
 /// A new session.
-#[derive(Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export)]
 pub struct SignedIn {
     /// Bearer token for `Authorization: Bearer ...`. Shown once; the hub keeps only its hash.
     pub token: String,
@@ -60,7 +64,8 @@ impl std::fmt::Debug for SignedIn {
 }
 
 /// A session as its owner (or a security officer) sees it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export)]
 pub struct SessionView {
     pub id: Uuid,
     pub staff_id: Uuid,
@@ -75,7 +80,8 @@ pub struct SessionView {
 }
 
 /// Step one of accepting an invite: the password to set.
-#[derive(Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export)]
 #[serde(deny_unknown_fields)]
 pub struct EnrollStartRequest {
     pub invite_token: String,
@@ -89,7 +95,8 @@ impl std::fmt::Debug for EnrollStartRequest {
 }
 
 /// The TOTP secret to add to an authenticator app.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export)]
 pub struct EnrollmentOffer {
     pub username: String,
     pub display_name: String,
@@ -103,7 +110,8 @@ pub struct EnrollmentOffer {
 }
 
 /// Step two of accepting an invite: a code from the authenticator.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export)]
 #[serde(deny_unknown_fields)]
 pub struct EnrollConfirmRequest {
     pub invite_token: String,
@@ -111,21 +119,32 @@ pub struct EnrollConfirmRequest {
 }
 
 /// Enrollment is complete: recovery codes (shown once) and a session.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export)]
 pub struct Enrolled {
     /// Ten one-time codes; each can replace a TOTP code once. The hub keeps only hashes.
     pub recovery_codes: Vec<String>,
     pub signed_in: SignedIn,
 }
 
+/// Proves presence again (unlocking an idle app) with a TOTP code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export)]
+#[serde(deny_unknown_fields)]
+pub struct ReauthenticateRequest {
+    pub code: String,
+}
+
 /// How many sessions were ended.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export)]
 pub struct SessionsEnded {
     pub ended: u64,
 }
 
 /// The signed-in person, their session and what they may do.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export)]
 pub struct Me {
     pub staff: StaffView,
     pub session: SessionView,

@@ -8,7 +8,10 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// An error as it travels: HTTP status, stable machine code, a sentence for people, and what it
 /// concerns (the request field or the missing permission) when that is known.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, thiserror::Error)]
+#[derive(
+    Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, thiserror::Error, ts_rs::TS,
+)]
+#[ts(export)]
 #[error("{message} ({code})")]
 pub struct ApiError {
     /// Problem type URI, `urn:opsdesk:problem:<code>`.

@@ -15,7 +15,8 @@ pub use trail::*;
 use serde::{Deserialize, Serialize};
 
 /// One page of a listing, with the cursor for the next page when there is one.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export)]
 pub struct Page<T> {
     pub items: Vec<T>,
     /// Pass as `cursor` to get the next page; absent on the last page.
@@ -23,7 +24,8 @@ pub struct Page<T> {
 }
 
 /// What a hub says about itself, so a client can check it is talking to an Opsdesk hub.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export)]
 pub struct HubInfo {
     /// Always `opsdesk-hub`.
     pub product: String,

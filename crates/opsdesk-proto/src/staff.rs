@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// A staff member as other staff see them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export)]
 pub struct StaffView {
     pub id: Uuid,
     pub username: String,
@@ -26,7 +27,8 @@ pub struct StaffView {
 }
 
 /// Invite a new staff member.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export)]
 #[serde(deny_unknown_fields)]
 pub struct InviteStaffRequest {
     pub username: Username,
@@ -36,7 +38,8 @@ pub struct InviteStaffRequest {
 }
 
 /// A one-time invite link for a person to set their password and enroll TOTP.
-#[derive(Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export)]
 pub struct InviteIssued {
     pub staff: StaffView,
     /// Give this to the person; it is shown once and works once.
@@ -55,7 +58,8 @@ impl std::fmt::Debug for InviteIssued {
 }
 
 /// Change someone's role.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeRoleRequest {
     pub role: Role,
@@ -64,21 +68,24 @@ pub struct ChangeRoleRequest {
 }
 
 /// Confirms an action on a staff record at the version the caller last saw.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export)]
 #[serde(deny_unknown_fields)]
 pub struct VersionedRequest {
     pub version: i64,
 }
 
 /// One permission with what it allows.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export)]
 pub struct PermissionView {
     pub permission: Permission,
     pub description: String,
 }
 
 /// What a person can do, computed by the rules the hub enforces.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export)]
 pub struct Capabilities {
     pub staff_id: Uuid,
     pub role: Role,
@@ -91,7 +98,10 @@ pub struct Capabilities {
 }
 
 /// Filters for the staff list.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams, ts_rs::TS,
+)]
+#[ts(export)]
 #[serde(deny_unknown_fields)]
 pub struct StaffQuery {
     pub role: Option<Role>,

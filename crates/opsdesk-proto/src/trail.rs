@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// One audit entry. `prev_hash` and `hash` chain it to its predecessor.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export)]
 pub struct AuditEntry {
     pub seq: i64,
     pub at: DateTime<Utc>,
@@ -23,7 +24,10 @@ pub struct AuditEntry {
 }
 
 /// Filters for the audit trail.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams, ts_rs::TS,
+)]
+#[ts(export)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// Exact actor, e.g. `staff:0190...`.
@@ -41,7 +45,8 @@ pub struct AuditQuery {
 }
 
 /// The result of recomputing the chain.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export)]
 pub struct AuditVerification {
     pub intact: bool,
     /// Entries verified before the first break (all of them when intact).
@@ -52,7 +57,8 @@ pub struct AuditVerification {
 }
 
 /// A security event for security officers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export)]
 pub struct SecurityEvent {
     pub id: Uuid,
     pub at: DateTime<Utc>,
@@ -69,7 +75,10 @@ pub struct SecurityEvent {
 }
 
 /// Filters for security events.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams, ts_rs::TS,
+)]
+#[ts(export)]
 #[serde(deny_unknown_fields)]
 pub struct SecurityEventQuery {
     /// Only events at this severity or higher.

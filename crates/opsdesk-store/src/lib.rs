@@ -7,6 +7,8 @@ mod common;
 mod postgres;
 mod records;
 mod sqlite;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use postgres::PostgresStore;
 pub use records::*;
@@ -162,6 +164,10 @@ pub trait Store: Send + Sync + 'static {
     /// at or before the last one with `AlreadyUsed("totp_replayed")`) or marks the recovery code
     /// used (`AlreadyUsed("recovery_code_used")`), and opens the session.
     async fn complete_sign_in(&self, sign_in: CompleteSignIn, fx: Effects) -> StoreResult<()>;
+    /// Records a TOTP step used outside sign-in (unlocking an idle app): refuses a step at or
+    /// before the last one with `AlreadyUsed("totp_replayed")`, clears failures and lock, and
+    /// writes `fx`.
+    async fn record_totp_step(&self, staff_id: Uuid, step: i64, fx: Effects) -> StoreResult<()>;
     /// Whether `code_hash` is an unused recovery code of `staff_id`.
     async fn recovery_code_unused(&self, staff_id: Uuid, code_hash: &str) -> StoreResult<bool>;
     /// How many unused recovery codes `staff_id` has left.

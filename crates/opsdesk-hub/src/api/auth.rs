@@ -9,7 +9,8 @@ use axum::http::StatusCode;
 use axum::Json;
 use opsdesk_proto::{
     ApiError, EnrollConfirmRequest, EnrollStartRequest, Enrolled, EnrollmentOffer, LoginChallenge,
-    LoginRequest, Me, MfaRequest, Page, SessionView, SessionsEnded, SignedIn,
+    LoginRequest, Me, MfaRequest, Page, ReauthenticateRequest, SessionView, SessionsEnded,
+    SignedIn,
 };
 use serde::Deserialize;
 use uuid::Uuid;
@@ -86,6 +87,23 @@ pub async fn logout(
     client: ClientInfo,
 ) -> Result<StatusCode, HubError> {
     auth::end_session(&state, &caller, &client, caller.session.id, "signed_out").await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Unlocks an idle app: proves presence with a TOTP code for the current session.
+#[utoipa::path(post, path = "/api/v1/auth/reauthenticate", tag = "auth", security(("bearer" = [])), request_body = ReauthenticateRequest, responses(
+    (status = 204, description = "Code accepted"),
+    (status = 400, body = ApiError, content_type = "application/problem+json"),
+    (status = 401, description = "Wrong or reused code, or not signed in", body = ApiError, content_type = "application/problem+json"),
+    (status = 422, description = "Account locked", body = ApiError, content_type = "application/problem+json"),
+))]
+pub async fn reauthenticate(
+    State(state): State<AppState>,
+    caller: Caller,
+    client: ClientInfo,
+    ApiJson(req): ApiJson<ReauthenticateRequest>,
+) -> Result<StatusCode, HubError> {
+    auth::reauthenticate(&state, &caller, &client, &req.code).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -53,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(auth::enroll_start))
         .routes(routes!(auth::enroll_confirm))
         .routes(routes!(auth::logout))
+        .routes(routes!(auth::reauthenticate))
         .routes(routes!(auth::me))
         .routes(routes!(auth::list_my_sessions, auth::end_my_sessions))
         .routes(routes!(auth::end_one_session))

@@ -625,6 +625,65 @@ pub async fn confirm_enrollment(
     })
 }
 
+/// Unlocks an idle app: checks a TOTP code for the caller. A wrong or reused code counts toward
+/// the lockout like a failed sign-in; the lock also refuses unlocking.
+pub async fn reauthenticate(
+    state: &AppState,
+    caller: &Caller,
+    client: &ClientInfo,
+    code: &str,
+) -> HubResult<()> {
+    check_rate(state, client)?;
+    let now = state.now();
+    let staff = &caller.staff;
+    if LockoutPolicy::is_locked(staff.locked_until, now) {
+        return Err(HubError::Locked {
+            until: staff.locked_until.unwrap_or(now),
+        });
+    }
+    let secret = staff
+        .totp_secret
+        .as_deref()
+        .and_then(TotpSecret::from_base32)
+        .ok_or_else(|| {
+            HubError::unprocessable(
+                "mfa_not_enrolled",
+                "this account has no authenticator enrolled",
+            )
+        })?;
+    let step = match secret.verify(code, now.timestamp(), staff.totp_last_step) {
+        Ok(step) => step,
+        Err(TotpError::Malformed) => {
+            return Err(HubError::field(
+                "code",
+                "must be the 6 digits shown by your authenticator app",
+            ))
+        }
+        Err(TotpError::Replayed) => {
+            return Err(record_failure(state, client, staff, "replayed_code", "unlock").await?)
+        }
+        Err(TotpError::Wrong) => {
+            return Err(record_failure(state, client, staff, "wrong_code", "unlock").await?)
+        }
+    };
+    let actor = caller.actor();
+    let fx = Effects::audit(audit(
+        now,
+        &actor,
+        AuditAction::Reauthenticated,
+        &actor,
+        client.addr,
+        json!({"session": caller.session.id}),
+    ));
+    match state.store.record_totp_step(staff.id, step, fx).await {
+        Ok(()) => Ok(()),
+        Err(StoreError::AlreadyUsed(_)) => {
+            Err(record_failure(state, client, staff, "replayed_code", "unlock").await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Ends one session. Owners end their own; others need `sessions.revoke_any`, which also raises
 /// a security event.
 pub async fn end_session(

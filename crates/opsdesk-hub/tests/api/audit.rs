@@ -273,54 +273,21 @@ both!(
 
 /// Runs SQL straight against the test database, as an attacker with database access would.
 async fn raw(app: &TestApp, sql: &str) -> Result<(), String> {
-    let url = app.db.url().to_owned();
-    if url.starts_with("sqlite") {
-        let pool = sqlx::SqlitePool::connect(&url)
-            .await
-            .map_err(|e| e.to_string())?;
-        sqlx::query(sql)
-            .execute(&pool)
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string())
-    } else {
-        let pool = sqlx::PgPool::connect(&url)
-            .await
-            .map_err(|e| e.to_string())?;
-        sqlx::query(sql)
-            .execute(&pool)
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string())
-    }
+    app.db
+        .execute_raw(&[sql])
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 /// Edits the audit table past its append-only guard: on SQLite by dropping the triggers, on
 /// PostgreSQL as a superuser with triggers disabled for the session.
 async fn tamper(app: &TestApp, sql: &str) {
-    let url = app.db.url().to_owned();
-    if url.starts_with("sqlite") {
-        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-        let triggers: Vec<(String,)> = sqlx::query_as(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'",
-        )
-        .fetch_all(&pool)
-        .await
-        .unwrap();
-        for (name,) in triggers {
-            sqlx::query(&format!("DROP TRIGGER {name}"))
-                .execute(&pool)
-                .await
-                .unwrap();
+    let bypass = match app.db.backend {
+        Db::Sqlite => {
+            "DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete"
         }
-        sqlx::query(sql).execute(&pool).await.unwrap();
-    } else {
-        use sqlx::Connection;
-        let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
-        sqlx::query("SET session_replication_role = replica")
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        sqlx::query(sql).execute(&mut conn).await.unwrap();
-    }
+        Db::Postgres => "SET session_replication_role = replica",
+    };
+    app.db.execute_raw(&[bypass, sql]).await.expect("tamper");
 }

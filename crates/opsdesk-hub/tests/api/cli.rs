@@ -14,7 +14,7 @@ fn hub_cmd(url: &str) -> Command {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bootstrap_admin_then_verify_then_tamper() {
     let app = spawn_app(Db::Sqlite).await;
-    let url = app.db.url().to_owned();
+    let url = app.db.url.clone();
     let out = hub_cmd(&url)
         .args([
             "bootstrap-admin",

@@ -78,6 +78,7 @@ async fn probes_metrics_and_openapi() {
         "/api/v1/auth/enroll",
         "/api/v1/auth/enroll/confirm",
         "/api/v1/auth/logout",
+        "/api/v1/auth/reauthenticate",
         "/api/v1/me",
         "/api/v1/sessions",
         "/api/v1/sessions/{id}",
@@ -115,16 +116,20 @@ async fn readiness_fails_when_the_database_is_gone() {
         .await
         .unwrap();
     assert_eq!(info.database, "postgres");
-    if let TestDatabase::Postgres(pg) = &app.db {
-        use sqlx::Connection;
-        let mut conn = sqlx::PgConnection::connect("postgres://postgres@127.0.0.1:5432/postgres")
-            .await
-            .unwrap();
-        sqlx::query(&format!("DROP DATABASE {} WITH (FORCE)", pg.name))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-    }
+    let name = app
+        .db
+        .postgres_name()
+        .expect("a PostgreSQL database")
+        .to_owned();
+    let server = opsdesk_store::testing::postgres_server();
+    use sqlx::Connection;
+    let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres"))
+        .await
+        .unwrap();
+    sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
     let resp = app.http.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(resp.status(), 503);
 }

@@ -165,3 +165,70 @@ async fn session_of(app: &TestApp, p: &Person) -> uuid::Uuid {
     let me: Me = app.get("/api/v1/me", &p.token).await.unwrap();
     me.session.id
 }
+
+both!(
+    an_idle_app_unlocks_with_a_fresh_totp_code,
+    |app: TestApp| async move {
+        let admin = app.admin().await;
+        let code = app.next_code(&admin.secret);
+        let resp = app
+            .http
+            .post(app.url("/api/v1/auth/reauthenticate"))
+            .bearer_auth(&admin.token)
+            .json(&serde_json::json!({"code": code}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 204);
+        // The same code again is a replay; a wrong one is refused; both count toward the lockout.
+        let err = app
+            .post::<_, Value>(
+                "/api/v1/auth/reauthenticate",
+                Some(&admin.token),
+                &serde_json::json!({"code": code}),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!((err.status, err.code.as_str()), (401, "code_already_used"));
+        let err = app
+            .post::<_, Value>(
+                "/api/v1/auth/reauthenticate",
+                Some(&admin.token),
+                &serde_json::json!({"code": "12"}),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("code"));
+        for _ in 0..4 {
+            let _ = app
+                .post::<_, Value>(
+                    "/api/v1/auth/reauthenticate",
+                    Some(&admin.token),
+                    &serde_json::json!({"code": "000000"}),
+                )
+                .await;
+        }
+        let err = app
+            .post::<_, Value>(
+                "/api/v1/auth/reauthenticate",
+                Some(&admin.token),
+                &serde_json::json!({"code": app.next_code(&admin.secret)}),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, "account_locked");
+        assert_eq!(
+            app.audit(&admin, "action=auth.reauthenticated").await.len(),
+            1
+        );
+        // Without a session there is nothing to unlock.
+        let resp = app
+            .http
+            .post(app.url("/api/v1/auth/reauthenticate"))
+            .json(&serde_json::json!({"code": "123456"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 401);
+    }
+);

@@ -301,10 +301,3 @@ async fn sign_in_attempts_are_rate_limited_per_address() {
     let err = decode::<LoginChallenge>(resp).await.unwrap_err();
     assert_eq!(err.code, "rate_limited");
 }
-
-impl TestApp {
-    pub fn clock_now(&self) -> chrono::DateTime<chrono::Utc> {
-        use opsdesk_hub::clock::Clock;
-        self.clock.now()
-    }
-}

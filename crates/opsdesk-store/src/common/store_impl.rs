@@ -383,23 +383,7 @@ macro_rules! shared_store_impl {
                     return Err($crate::StoreError::AlreadyUsed("challenge_used"));
                 }
                 if let Some(step) = s.totp_step {
-                    let fresh = sqlx::query(
-                        "UPDATE staff SET totp_last_step = $1 WHERE id = $2 \
-                         AND (totp_last_step IS NULL OR totp_last_step < $1)",
-                    )
-                    .bind(step)
-                    .bind(&staff_id)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                    if fresh == 0 {
-                        return Err(match Self::stale_or_missing(&mut tx, s.staff_id).await {
-                            $crate::StoreError::VersionConflict => {
-                                $crate::StoreError::AlreadyUsed("totp_replayed")
-                            }
-                            other => other,
-                        });
-                    }
+                    Self::claim_totp_step(&mut tx, s.staff_id, step).await?;
                 }
                 if let Some(code_hash) = &s.recovery_code_hash {
                     let unused = sqlx::query(
@@ -427,6 +411,24 @@ macro_rules! shared_store_impl {
                     return Err($crate::StoreError::NotFound);
                 }
                 Self::insert_session(&mut tx, &s.session).await?;
+                Self::write_effects(&mut tx, fx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn record_totp_step(
+                &self,
+                staff_id: uuid::Uuid,
+                step: i64,
+                fx: $crate::Effects,
+            ) -> $crate::StoreResult<()> {
+                let _writing = self.write_guard().await;
+                let mut tx = self.pool.begin().await?;
+                Self::claim_totp_step(&mut tx, staff_id, step).await?;
+                sqlx::query("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = $1")
+                    .bind(staff_id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
                 Self::write_effects(&mut tx, fx).await?;
                 tx.commit().await?;
                 Ok(())

@@ -76,6 +76,33 @@ macro_rules! tx_steps {
                 Ok(())
             }
 
+            /// Records `step` as the last TOTP step used by `staff_id`, refusing a step at or
+            /// before the last one (`AlreadyUsed("totp_replayed")`), even under concurrency.
+            async fn claim_totp_step(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                staff_id: uuid::Uuid,
+                step: i64,
+            ) -> $crate::StoreResult<()> {
+                let fresh = sqlx::query(
+                    "UPDATE staff SET totp_last_step = $1 WHERE id = $2 \
+                     AND (totp_last_step IS NULL OR totp_last_step < $1)",
+                )
+                .bind(step)
+                .bind(staff_id.to_string())
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
+                if fresh == 0 {
+                    return Err(match Self::stale_or_missing(tx, staff_id).await {
+                        $crate::StoreError::VersionConflict => {
+                            $crate::StoreError::AlreadyUsed("totp_replayed")
+                        }
+                        other => other,
+                    });
+                }
+                Ok(())
+            }
+
             /// Why a versioned update of staff `id` matched no row.
             async fn stale_or_missing(
                 tx: &mut sqlx::Transaction<'static, $db>,

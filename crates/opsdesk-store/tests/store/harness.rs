@@ -3,18 +3,11 @@
 
 use chrono::{DateTime, Duration, Utc};
 use opsdesk_core::Role;
+use opsdesk_store::testing::TestDatabase;
 use opsdesk_store::*;
-use sqlx::{Connection, Executor, PgConnection, PgPool, SqlitePool};
-use std::path::PathBuf;
+use sqlx::{PgPool, SqlitePool};
 use std::sync::Arc;
 use uuid::Uuid;
-
-/// Where the PostgreSQL server of the suite listens (superuser, trust auth), without a
-/// database name. `OPSDESK_TEST_POSTGRES` overrides it.
-fn postgres_server() -> String {
-    std::env::var("OPSDESK_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
-}
 
 /// Raw access to the database under a store, for tampering.
 pub enum Raw {
@@ -26,90 +19,34 @@ pub enum Raw {
 pub struct TestStore {
     pub store: Arc<dyn Store>,
     pub raw: Raw,
-    _cleanup: Cleanup,
-}
-
-enum Cleanup {
-    SqliteFolder(PathBuf),
-    PostgresDatabase(String),
-}
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        match self {
-            Cleanup::SqliteFolder(folder) => {
-                let _ = std::fs::remove_dir_all(folder);
-            }
-            Cleanup::PostgresDatabase(name) => {
-                // Drop may run inside the test's runtime (or while unwinding from a panic), so
-                // the database is dropped from a thread with a runtime of its own.
-                let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                let dropped = std::thread::spawn(move || -> Result<(), String> {
-                    let rt = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .map_err(|e| e.to_string())?;
-                    rt.block_on(async {
-                        let url = format!("{}/postgres", postgres_server());
-                        let mut admin = PgConnection::connect(&url).await?;
-                        admin.execute(sql.as_str()).await?;
-                        admin.close().await
-                    })
-                    .map_err(|e: sqlx::Error| e.to_string())
-                })
-                .join();
-                match dropped {
-                    Ok(Ok(())) => {}
-                    Ok(Err(e)) => eprintln!("could not drop test database {name}: {e}"),
-                    Err(_) => eprintln!("could not drop test database {name}: thread panicked"),
-                }
-            }
-        }
-    }
+    _db: TestDatabase,
 }
 
 /// A store on a new SQLite file in a new folder (whose parent the store must create).
 pub async fn sqlite() -> TestStore {
-    let folder = std::env::temp_dir().join(format!("opsdesk-store-{}", Uuid::new_v4().simple()));
-    let cleanup = Cleanup::SqliteFolder(folder.clone());
-    let url = format!("sqlite://{}", folder.join("data").join("hub.db").display());
-    let store = SqliteStore::connect(&url)
+    let db = TestDatabase::create(Backend::Sqlite).await;
+    let store = SqliteStore::connect(&db.url)
         .await
         .expect("open the SQLite store");
     let raw = Raw::Sqlite(store.pool().clone());
     TestStore {
         store: Arc::new(store),
         raw,
-        _cleanup: cleanup,
+        _db: db,
     }
 }
 
 /// A store on a new PostgreSQL database; fails the test if the server is unreachable.
 pub async fn postgres() -> TestStore {
-    let server = postgres_server();
-    let mut admin = PgConnection::connect(&format!("{server}/postgres"))
-        .await
-        .unwrap_or_else(|e| {
-            panic!(
-                "the store suite needs PostgreSQL at {server} (user postgres, trust auth): {e}. \
-             Start it with `pg_ctlcluster --skip-systemctl-redirect 15 main start`."
-            )
-        });
-    let name = format!("opsdesk_test_{}", Uuid::new_v4().simple());
-    admin
-        .execute(format!("CREATE DATABASE {name}").as_str())
-        .await
-        .expect("create database");
-    let cleanup = Cleanup::PostgresDatabase(name.clone());
-    let _ = admin.close().await;
-    let store = PostgresStore::connect(&format!("{server}/{name}"))
+    let db = TestDatabase::create(Backend::Postgres).await;
+    let store = PostgresStore::connect(&db.url)
         .await
         .expect("open the PG store");
     let raw = Raw::Postgres(store.pool().clone());
     TestStore {
         store: Arc::new(store),
         raw,
-        _cleanup: cleanup,
+        _db: db,
     }
 }
 
