@@ -99,6 +99,9 @@ pub fn default_data_dir() -> PathBuf {
         .join("opsdesk")
 }
 
+/// Top-level settings that `OPSDESK_<KEY>` variables may set.
+const ENV_KEYS: &[&str] = &["bind", "database_url", "data_dir", "trust_forwarded_for"];
+
 /// Why settings could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -119,9 +122,14 @@ impl Settings {
             }
             figment = figment.merge(Toml::file(path));
         }
+        // Only the hub's own keys: other OPSDESK_* variables (the app's OPSDESK_HOME, test
+        // settings) belong to other programs. A misspelled `auth` key is still refused.
         figment = figment.merge(
             Env::prefixed("OPSDESK_")
-                .ignore(&["CONFIG", "LOG"])
+                .filter(|key| {
+                    let key = key.as_str().to_ascii_lowercase();
+                    ENV_KEYS.contains(&key.as_str()) || key.starts_with("auth__")
+                })
                 .split("__")
                 .map(|k| k.as_str().to_ascii_lowercase().into()),
         );
@@ -198,6 +206,9 @@ mod tests {
                 "bind = \"127.0.0.1:9000\"\n[auth]\nlockout_threshold = 7\n",
             )?;
             jail.set_env("OPSDESK_AUTH__LOCKOUT_MINUTES", "30");
+            // Variables meant for other programs are not the hub's business.
+            jail.set_env("OPSDESK_HOME", "/tmp/elsewhere");
+            jail.set_env("OPSDESK_E2E_APP", "/bin/true");
             let s = Settings::load(Some(Path::new("hub.toml"))).map_err(|e| e.to_string())?;
             assert_eq!(s.bind.port(), 9000);
             assert_eq!(s.auth.lockout_threshold, 7);
@@ -215,6 +226,10 @@ mod tests {
                 .unwrap_err()
                 .to_string();
             assert!(e.contains("lockout_threshold"), "{e}");
+            jail.set_env("OPSDESK_AUTH__LOCKOUT_MINUTS", "30");
+            let e = Settings::load(None).unwrap_err().to_string();
+            assert!(e.contains("lockout_minuts"), "{e}");
+            jail.clear_env();
             jail.create_file("b.toml", "bnid = \"x\"\n")?;
             let e = Settings::load(Some(Path::new("b.toml")))
                 .unwrap_err()

@@ -2,7 +2,7 @@
 
 use crate::error::HubError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller, ClientInfo};
-use crate::service::{auth, views};
+use crate::service::{auth, enrollment, sessions, views};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -57,7 +57,7 @@ pub async fn enroll_start(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<EnrollStartRequest>,
 ) -> Result<Json<EnrollmentOffer>, HubError> {
-    auth::start_enrollment(&state, req).await.map(Json)
+    enrollment::start_enrollment(&state, req).await.map(Json)
 }
 
 /// Invite step two: confirm the authenticator with a code; returns recovery codes and a session.
@@ -71,7 +71,7 @@ pub async fn enroll_confirm(
     client: ClientInfo,
     ApiJson(req): ApiJson<EnrollConfirmRequest>,
 ) -> Result<Json<Enrolled>, HubError> {
-    auth::confirm_enrollment(&state, &client, req)
+    enrollment::confirm_enrollment(&state, &client, req)
         .await
         .map(Json)
 }
@@ -86,7 +86,7 @@ pub async fn logout(
     caller: Caller,
     client: ClientInfo,
 ) -> Result<StatusCode, HubError> {
-    auth::end_session(&state, &caller, &client, caller.session.id, "signed_out").await?;
+    sessions::end_session(&state, &caller, &client, caller.session.id, "signed_out").await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -180,7 +180,7 @@ pub async fn end_my_sessions(
     ApiQuery(q): ApiQuery<EndAllQuery>,
 ) -> Result<Json<SessionsEnded>, HubError> {
     let keep = q.keep_current.unwrap_or(true).then_some(caller.session.id);
-    let ended = auth::end_sessions_of(&state, &caller, &client, caller.staff.id, keep).await?;
+    let ended = sessions::end_sessions_of(&state, &caller, &client, caller.staff.id, keep).await?;
     Ok(Json(SessionsEnded { ended }))
 }
 
@@ -201,6 +201,6 @@ pub async fn end_one_session(
     } else {
         "ended"
     };
-    auth::end_session(&state, &caller, &client, id, reason).await?;
+    sessions::end_session(&state, &caller, &client, id, reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }

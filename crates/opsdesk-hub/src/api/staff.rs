@@ -3,7 +3,7 @@
 use crate::api::auth::live_sessions;
 use crate::error::HubError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller, ClientInfo};
-use crate::service::{auth, staff};
+use crate::service::{sessions, staff};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -159,6 +159,6 @@ pub async fn end_sessions_of(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<SessionsEnded>, HubError> {
     let keep = (id == caller.staff.id).then_some(caller.session.id);
-    let ended = auth::end_sessions_of(&state, &caller, &client, id, keep).await?;
+    let ended = sessions::end_sessions_of(&state, &caller, &client, id, keep).await?;
     Ok(Json(SessionsEnded { ended }))
 }

@@ -13,13 +13,9 @@ use opsdesk_core::lockout::LockoutPolicy;
 use opsdesk_core::password;
 use opsdesk_core::staff::{Severity, StaffStatus};
 use opsdesk_core::totp::{TotpError, TotpSecret};
-use opsdesk_proto::{
-    EnrollConfirmRequest, EnrollStartRequest, Enrolled, EnrollmentOffer, LoginChallenge,
-    LoginRequest, MfaRequest, SignedIn,
-};
+use opsdesk_proto::{LoginChallenge, LoginRequest, MfaRequest, SignedIn};
 use opsdesk_store::{
-    CompleteEnrollment, CompleteSignIn, Effects, InviteRecord, NewLoginChallenge, NewSession,
-    SessionRecord, StaffRecord, StoreError,
+    CompleteSignIn, Effects, NewLoginChallenge, NewSession, SessionRecord, StaffRecord, StoreError,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -90,7 +86,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> HubResult<Caller> {
     Ok(Caller { staff, session })
 }
 
-fn check_rate(state: &AppState, client: &ClientInfo) -> HubResult<()> {
+pub(crate) fn check_rate(state: &AppState, client: &ClientInfo) -> HubResult<()> {
     state
         .sign_in_limiter
         .check(client.addr, state.now())
@@ -433,7 +429,11 @@ pub async fn complete_mfa(
 }
 
 /// A new bearer token and the session it opens (only the token's hash is stored).
-fn new_session(staff_id: Uuid, client: &ClientInfo, now: DateTime<Utc>) -> (String, NewSession) {
+pub(crate) fn new_session(
+    staff_id: Uuid,
+    client: &ClientInfo,
+    now: DateTime<Utc>,
+) -> (String, NewSession) {
     let token = secrets::new_token("ods_");
     let session = NewSession {
         id: Uuid::now_v7(),
@@ -446,7 +446,7 @@ fn new_session(staff_id: Uuid, client: &ClientInfo, now: DateTime<Utc>) -> (Stri
     (token, session)
 }
 
-async fn signed_in(
+pub(crate) async fn signed_in(
     state: &AppState,
     staff_id: Uuid,
     session_id: Uuid,
@@ -466,162 +466,6 @@ async fn signed_in(
         token,
         session: session_view(&session, &state.session_policy(), Some(session_id)),
         staff: staff_view(&staff),
-    })
-}
-
-/// Finds a usable invite for `token`: exists, unused, unexpired, for an invited account.
-async fn usable_invite(state: &AppState, token: &str) -> HubResult<(InviteRecord, StaffRecord)> {
-    let now = state.now();
-    let invite = if token.is_empty() || token.len() > 200 {
-        None
-    } else {
-        state
-            .store
-            .invite_by_token(&secrets::token_hash(token))
-            .await?
-    };
-    let invite = invite.ok_or_else(|| {
-        HubError::field(
-            "invite_token",
-            "is not a valid invite; check you copied all of it",
-        )
-    })?;
-    if invite.used_at.is_some() {
-        return Err(HubError::unprocessable(
-            "invite_used",
-            "this invite was already used or replaced by a newer one; ask for a new invite",
-        ));
-    }
-    if invite.expires_at <= now {
-        return Err(HubError::unprocessable(
-            "invite_expired",
-            format!(
-                "this invite expired at {}; ask for a new invite",
-                invite.expires_at
-            ),
-        ));
-    }
-    let staff = state
-        .store
-        .staff_by_id(invite.staff_id)
-        .await?
-        .filter(|s| s.status == StaffStatus::Invited)
-        .ok_or_else(|| {
-            HubError::unprocessable(
-                "invite_used",
-                "this invite is no longer valid; ask for a new invite",
-            )
-        })?;
-    Ok((invite, staff))
-}
-
-/// Invite step one: set a password; returns the TOTP secret to enroll.
-pub async fn start_enrollment(
-    state: &AppState,
-    req: EnrollStartRequest,
-) -> HubResult<EnrollmentOffer> {
-    let (invite, staff) = usable_invite(state, req.invite_token.trim()).await?;
-    password::check(&req.password, &staff.username).map_err(|p| HubError::field("password", p))?;
-    let hash = secrets::hash_password(&state.settings.auth, req.password).await?;
-    let secret = secrets::new_totp_secret();
-    state
-        .store
-        .stage_enrollment(invite.id, &hash, &secret.to_base32())
-        .await?;
-    let uri = secret.otpauth_uri(&state.settings.auth.totp_issuer, &staff.username);
-    Ok(EnrollmentOffer {
-        username: staff.username,
-        display_name: staff.display_name,
-        totp_secret: secret.to_base32(),
-        qr_svg: secrets::qr_svg(&uri)?,
-        otpauth_uri: uri,
-        invite_expires_at: invite.expires_at,
-    })
-}
-
-/// Invite step two: confirm the authenticator with a code; returns recovery codes and a session.
-pub async fn confirm_enrollment(
-    state: &AppState,
-    client: &ClientInfo,
-    req: EnrollConfirmRequest,
-) -> HubResult<Enrolled> {
-    check_rate(state, client)?;
-    let (invite, staff) = usable_invite(state, req.invite_token.trim()).await?;
-    let secret = invite
-        .staged_totp_secret
-        .as_deref()
-        .and_then(TotpSecret::from_base32)
-        .filter(|_| invite.staged_password_hash.is_some())
-        .ok_or_else(|| {
-            HubError::unprocessable(
-                "enrollment_not_started",
-                "choose a password first; then confirm with a code",
-            )
-        })?;
-    let now = state.now();
-    let step = match secret.verify(&req.code, now.timestamp(), None) {
-        Ok(step) => step,
-        Err(TotpError::Malformed) => {
-            return Err(HubError::field(
-                "code",
-                "must be the 6 digits shown by your authenticator app",
-            ))
-        }
-        Err(_) => {
-            return Err(HubError::field(
-                "code",
-                "is wrong or has expired; check your device's clock and enter the current code",
-            ))
-        }
-    };
-    let codes = secrets::new_recovery_codes();
-    let (token, session) = new_session(staff.id, client, now);
-    let session_id = session.id;
-    let target = staff_ref(staff.id);
-    let fx = Effects {
-        audit: vec![
-            audit(
-                now,
-                &target,
-                AuditAction::StaffEnrolled,
-                &target,
-                client.addr,
-                json!({"invite": invite.id, "kind": invite.kind.as_str()}),
-            ),
-            audit(
-                now,
-                &target,
-                AuditAction::SignIn,
-                &target,
-                client.addr,
-                json!({"method": "enrollment", "session": session_id}),
-            ),
-        ],
-        security: Vec::new(),
-    };
-    state
-        .store
-        .complete_enrollment(
-            CompleteEnrollment {
-                invite_id: invite.id,
-                staff_id: staff.id,
-                totp_step: step,
-                recovery_code_hashes: codes.iter().map(|c| secrets::token_hash(c)).collect(),
-                session,
-                now,
-            },
-            fx,
-        )
-        .await
-        .map_err(|e| match e {
-            StoreError::AlreadyUsed(_) => {
-                HubError::unprocessable("invite_used", "this invite was already used")
-            }
-            other => other.into(),
-        })?;
-    Ok(Enrolled {
-        recovery_codes: codes,
-        signed_in: signed_in(state, staff.id, session_id, token).await?,
     })
 }
 
@@ -682,108 +526,4 @@ pub async fn reauthenticate(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-/// Ends one session. Owners end their own; others need `sessions.revoke_any`, which also raises
-/// a security event.
-pub async fn end_session(
-    state: &AppState,
-    caller: &Caller,
-    client: &ClientInfo,
-    session_id: Uuid,
-    reason: &str,
-) -> HubResult<()> {
-    let session = state
-        .store
-        .session_by_id(session_id)
-        .await?
-        .filter(|s| s.ended_at.is_none())
-        .ok_or(HubError::NotFound("session"))?;
-    let now = state.now();
-    let actor = caller.actor();
-    let mut fx = Effects::audit(audit(
-        now,
-        &actor,
-        AuditAction::SessionEnded,
-        &format!("session:{session_id}"),
-        client.addr,
-        json!({"staff": staff_ref(session.staff_id), "reason": reason}),
-    ));
-    if session.staff_id != caller.staff.id {
-        opsdesk_core::proof::Granted::<opsdesk_core::proof::cap::SessionsRevokeAny>::check(
-            caller.staff.role,
-        )?;
-        fx = fx.with_security(security(
-            now,
-            "sessions_ended_by_other",
-            Severity::Medium,
-            Some(session.staff_id),
-            &actor,
-            client.addr,
-            format!(
-                "`{}` ended a session of {}",
-                caller.staff.username,
-                staff_ref(session.staff_id)
-            ),
-            json!({"session": session_id}),
-        ));
-    }
-    if !state.store.end_session(session_id, reason, now, fx).await? {
-        return Err(HubError::NotFound("session"));
-    }
-    Ok(())
-}
-
-/// Ends every session of `staff_id` except `keep`. Returns how many ended.
-pub async fn end_sessions_of(
-    state: &AppState,
-    caller: &Caller,
-    client: &ClientInfo,
-    staff_id: Uuid,
-    keep: Option<Uuid>,
-) -> HubResult<u64> {
-    let now = state.now();
-    let actor = caller.actor();
-    let by_other = staff_id != caller.staff.id;
-    let mut fx = Effects::audit(audit(
-        now,
-        &actor,
-        AuditAction::SessionEnded,
-        &staff_ref(staff_id),
-        client.addr,
-        json!({"scope": "all", "kept": keep, "reason": if by_other { "ended_by_other" } else { "signed_out_everywhere" }}),
-    ));
-    if by_other {
-        opsdesk_core::proof::Granted::<opsdesk_core::proof::cap::SessionsRevokeAny>::check(
-            caller.staff.role,
-        )?;
-        state
-            .store
-            .staff_by_id(staff_id)
-            .await?
-            .ok_or(HubError::NotFound("staff member"))?;
-        fx = fx.with_security(security(
-            now,
-            "sessions_ended_by_other",
-            Severity::Medium,
-            Some(staff_id),
-            &actor,
-            client.addr,
-            format!(
-                "`{}` ended every session of {}",
-                caller.staff.username,
-                staff_ref(staff_id)
-            ),
-            json!({}),
-        ));
-    }
-    let reason = if by_other {
-        "ended_by_other"
-    } else {
-        "signed_out_everywhere"
-    };
-    Ok(state
-        .store
-        .end_sessions_of(staff_id, keep, reason, now, fx)
-        .await?)
 }

@@ -6,5 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod demo;
 pub mod effects;
+pub mod enrollment;
+pub mod sessions;
 pub mod staff;
 pub mod views;

@@ -366,13 +366,46 @@ pub async fn deactivate(
     Ok(staff_view(&versioned(state, id, result).await?))
 }
 
-/// The first admin, created from the command line: refused once an active admin exists.
+/// The first admin, created from the command line or the app's local workspace: refused once an
+/// active admin exists. Asked again for an admin who never finished enrolling (the invite was
+/// lost), the old invite is voided and a new one issued.
 pub async fn bootstrap_admin(state: &AppState, req: InviteStaffRequest) -> HubResult<InviteIssued> {
     if state.store.count_active_with_role(Role::Admin).await? > 0 {
         return Err(HubError::unprocessable(
             "admin_exists",
             "an active admin already exists; have them invite new staff from the app",
         ));
+    }
+    let system = std::net::Ipv4Addr::LOCALHOST.into();
+    if let Some(existing) = state.store.staff_by_username(req.username.as_str()).await? {
+        if existing.role != Role::Admin || existing.status != StaffStatus::Invited {
+            return Err(HubError::Conflict {
+                code: "duplicate",
+                message: "`username` is already taken by another staff member".into(),
+                current: None,
+            });
+        }
+        let now = state.now();
+        let (token, invite) = new_invite(state, existing.id, InviteKind::Enroll, None, now);
+        let expires_at = invite.expires_at;
+        let fx = Effects::audit(audit(
+            now,
+            "system",
+            AuditAction::StaffInvited,
+            &staff_ref(existing.id),
+            system,
+            json!({"username": existing.username, "role": Role::Admin, "reissued": true, "invite_expires_at": expires_at}),
+        ));
+        let result = state
+            .store
+            .reset_mfa(existing.id, existing.version, invite, now, fx)
+            .await;
+        let record = versioned(state, existing.id, result).await?;
+        return Ok(InviteIssued {
+            staff: staff_view(&record),
+            invite_token: token,
+            expires_at,
+        });
     }
     create_with_invite(
         state,
@@ -382,7 +415,7 @@ pub async fn bootstrap_admin(state: &AppState, req: InviteStaffRequest) -> HubRe
         },
         "system",
         None,
-        std::net::Ipv4Addr::LOCALHOST.into(),
+        system,
     )
     .await
 }

@@ -162,6 +162,41 @@ both!(
 );
 
 both!(
+    bootstrap_reissues_a_lost_invite_until_the_admin_enrolls,
+    |app: TestApp| async move {
+        let state = &app.hub.as_ref().unwrap().state;
+        let req = || -> InviteStaffRequest {
+            serde_json::from_value(json!({
+            "username": "first.admin", "display_name": "First", "email": "f@example.com", "role": "admin"
+        }))
+        .unwrap()
+        };
+        let lost = opsdesk_hub::service::staff::bootstrap_admin(state, req())
+            .await
+            .unwrap();
+        let again = opsdesk_hub::service::staff::bootstrap_admin(state, req())
+            .await
+            .unwrap();
+        assert_eq!(lost.staff.id, again.staff.id);
+        let err = app
+            .post::<_, EnrollmentOffer>(
+                "/api/v1/auth/enroll",
+                None,
+                &json!({"invite_token": lost.invite_token, "password": PASSWORD}),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, "invite_used", "the lost invite no longer works");
+        let admin = app.enroll(&again.invite_token, Role::Admin).await;
+        assert_eq!(admin.username, "first.admin");
+        let err = opsdesk_hub::service::staff::bootstrap_admin(state, req())
+            .await
+            .unwrap_err();
+        assert_eq!(err.to_api_error().code, "admin_exists");
+    }
+);
+
+both!(
     bootstrap_is_refused_once_an_admin_exists,
     |app: TestApp| async move {
         let _admin = app.admin().await;

@@ -1,0 +1,117 @@
+//! Ending sessions: one's own (sign out, end one, end all others) and, for security officers,
+//! anyone's, which raises a security event.
+
+use crate::error::{HubError, HubResult};
+use crate::extract::ClientInfo;
+use crate::service::auth::Caller;
+use crate::service::effects::{audit, security, staff_ref};
+use crate::state::AppState;
+use opsdesk_core::audit::AuditAction;
+use opsdesk_core::staff::Severity;
+use opsdesk_store::Effects;
+use serde_json::json;
+use uuid::Uuid;
+
+/// Ends one session. Owners end their own; others need `sessions.revoke_any`, which also raises
+/// a security event.
+pub async fn end_session(
+    state: &AppState,
+    caller: &Caller,
+    client: &ClientInfo,
+    session_id: Uuid,
+    reason: &str,
+) -> HubResult<()> {
+    let session = state
+        .store
+        .session_by_id(session_id)
+        .await?
+        .filter(|s| s.ended_at.is_none())
+        .ok_or(HubError::NotFound("session"))?;
+    let now = state.now();
+    let actor = caller.actor();
+    let mut fx = Effects::audit(audit(
+        now,
+        &actor,
+        AuditAction::SessionEnded,
+        &format!("session:{session_id}"),
+        client.addr,
+        json!({"staff": staff_ref(session.staff_id), "reason": reason}),
+    ));
+    if session.staff_id != caller.staff.id {
+        opsdesk_core::proof::Granted::<opsdesk_core::proof::cap::SessionsRevokeAny>::check(
+            caller.staff.role,
+        )?;
+        fx = fx.with_security(security(
+            now,
+            "sessions_ended_by_other",
+            Severity::Medium,
+            Some(session.staff_id),
+            &actor,
+            client.addr,
+            format!(
+                "`{}` ended a session of {}",
+                caller.staff.username,
+                staff_ref(session.staff_id)
+            ),
+            json!({"session": session_id}),
+        ));
+    }
+    if !state.store.end_session(session_id, reason, now, fx).await? {
+        return Err(HubError::NotFound("session"));
+    }
+    Ok(())
+}
+
+/// Ends every session of `staff_id` except `keep`. Returns how many ended.
+pub async fn end_sessions_of(
+    state: &AppState,
+    caller: &Caller,
+    client: &ClientInfo,
+    staff_id: Uuid,
+    keep: Option<Uuid>,
+) -> HubResult<u64> {
+    let now = state.now();
+    let actor = caller.actor();
+    let by_other = staff_id != caller.staff.id;
+    let mut fx = Effects::audit(audit(
+        now,
+        &actor,
+        AuditAction::SessionEnded,
+        &staff_ref(staff_id),
+        client.addr,
+        json!({"scope": "all", "kept": keep, "reason": if by_other { "ended_by_other" } else { "signed_out_everywhere" }}),
+    ));
+    if by_other {
+        opsdesk_core::proof::Granted::<opsdesk_core::proof::cap::SessionsRevokeAny>::check(
+            caller.staff.role,
+        )?;
+        state
+            .store
+            .staff_by_id(staff_id)
+            .await?
+            .ok_or(HubError::NotFound("staff member"))?;
+        fx = fx.with_security(security(
+            now,
+            "sessions_ended_by_other",
+            Severity::Medium,
+            Some(staff_id),
+            &actor,
+            client.addr,
+            format!(
+                "`{}` ended every session of {}",
+                caller.staff.username,
+                staff_ref(staff_id)
+            ),
+            json!({}),
+        ));
+    }
+    let reason = if by_other {
+        "ended_by_other"
+    } else {
+        "signed_out_everywhere"
+    };
+    Ok(state
+        .store
+        .end_sessions_of(staff_id, keep, reason, now, fx)
+        .await?)
+}

@@ -1,0 +1,244 @@
+//! Tauri commands: each converts its arguments, calls one `Desk` method, and converts the result
+//! or the error (a `UiError`: stable code and a sentence).
+
+use crate::LaunchOptions;
+use opsdesk_client::{AppStatus, Desk, UiError};
+use opsdesk_proto::*;
+use std::sync::Arc;
+use tauri::State;
+use uuid::Uuid;
+
+type Shared<'a> = State<'a, Arc<Desk>>;
+type Answer<T> = Result<T, UiError>;
+
+fn ui<T>(r: Result<T, opsdesk_client::ClientError>) -> Answer<T> {
+    r.map_err(|e| e.to_ui())
+}
+
+/// Every command the UI may call.
+pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        launch_options,
+        screen_painted,
+        app_status,
+        check_hub,
+        connect_hub,
+        start_local_workspace,
+        create_first_admin,
+        enroll_start,
+        enroll_confirm,
+        sign_in_password,
+        sign_in_mfa,
+        restore_session,
+        sign_out,
+        forget_hub,
+        reauthenticate,
+        set_idle_lock_minutes,
+        me,
+        list_staff,
+        invite_staff,
+        get_staff,
+        change_role,
+        reset_mfa,
+        deactivate,
+        capabilities,
+        staff_sessions,
+        end_staff_sessions,
+        my_sessions,
+        end_session,
+        list_audit,
+        verify_audit,
+        security_events,
+    ]
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn launch_options(launch: State<'_, LaunchOptions>) -> LaunchOptions {
+    *launch
+}
+
+/// The UI painted `screen` (welcome, setup, signin, desk, ...): logged with the time since the
+/// process started, under the `opsdesk::timing` target, for the launch benchmark.
+#[tauri::command(rename_all = "snake_case")]
+fn screen_painted(screen: String) {
+    let ms = crate::STARTED
+        .get()
+        .map(|t| t.elapsed().as_millis())
+        .unwrap_or_default();
+    let screen: String = screen
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(20)
+        .collect();
+    tracing::info!(target: "opsdesk::timing", %screen, ms, "screen painted");
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn app_status(desk: Shared<'_>) -> Answer<AppStatus> {
+    Ok(desk.status().await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn check_hub(desk: Shared<'_>, url: String) -> Answer<HubInfo> {
+    ui(desk.check_hub(&url).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn connect_hub(desk: Shared<'_>, url: String) -> Answer<AppStatus> {
+    ui(desk.connect_hub(&url).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn start_local_workspace(desk: Shared<'_>, demo: bool) -> Answer<AppStatus> {
+    ui(desk.start_local_workspace(demo).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn create_first_admin(
+    desk: Shared<'_>,
+    username: String,
+    display_name: String,
+    email: String,
+) -> Answer<String> {
+    ui(desk
+        .create_first_admin(&username, &display_name, &email)
+        .await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn enroll_start(
+    desk: Shared<'_>,
+    invite_token: String,
+    password: String,
+) -> Answer<EnrollmentOffer> {
+    ui(desk.enroll_start(&invite_token, &password).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn enroll_confirm(desk: Shared<'_>, invite_token: String, code: String) -> Answer<Enrolled> {
+    ui(desk.enroll_confirm(&invite_token, &code).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn sign_in_password(
+    desk: Shared<'_>,
+    username: String,
+    password: String,
+) -> Answer<LoginChallenge> {
+    ui(desk.sign_in_password(&username, &password).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn sign_in_mfa(
+    desk: Shared<'_>,
+    challenge: String,
+    code: Option<String>,
+    recovery_code: Option<String>,
+) -> Answer<Me> {
+    ui(desk
+        .sign_in_mfa(&challenge, code.as_deref(), recovery_code.as_deref())
+        .await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn restore_session(desk: Shared<'_>) -> Answer<Option<Me>> {
+    ui(desk.restore_session().await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn sign_out(desk: Shared<'_>) -> Answer<()> {
+    ui(desk.sign_out().await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn forget_hub(desk: Shared<'_>) -> Answer<AppStatus> {
+    ui(desk.forget_hub().await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn reauthenticate(desk: Shared<'_>, code: String) -> Answer<()> {
+    ui(desk.reauthenticate(&code).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn set_idle_lock_minutes(desk: Shared<'_>, minutes: u32) -> Answer<AppStatus> {
+    ui(desk.set_idle_lock_minutes(minutes).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn me(desk: Shared<'_>) -> Answer<Me> {
+    ui(desk.me().await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn list_staff(desk: Shared<'_>, query: StaffQuery) -> Answer<Page<StaffView>> {
+    ui(desk.list_staff(query).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn invite_staff(desk: Shared<'_>, request: InviteStaffRequest) -> Answer<InviteIssued> {
+    ui(desk.invite_staff(request).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn get_staff(desk: Shared<'_>, id: Uuid) -> Answer<StaffView> {
+    ui(desk.get_staff(id).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn change_role(desk: Shared<'_>, id: Uuid, request: ChangeRoleRequest) -> Answer<StaffView> {
+    ui(desk.change_role(id, request).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn reset_mfa(desk: Shared<'_>, id: Uuid, version: i64) -> Answer<InviteIssued> {
+    ui(desk.reset_mfa(id, version).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn deactivate(desk: Shared<'_>, id: Uuid, version: i64) -> Answer<StaffView> {
+    ui(desk.deactivate(id, version).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn capabilities(desk: Shared<'_>, id: Uuid) -> Answer<Capabilities> {
+    ui(desk.capabilities(id).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn staff_sessions(desk: Shared<'_>, id: Uuid) -> Answer<Page<SessionView>> {
+    ui(desk.staff_sessions(id).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn end_staff_sessions(desk: Shared<'_>, id: Uuid) -> Answer<SessionsEnded> {
+    ui(desk.end_staff_sessions(id).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn my_sessions(desk: Shared<'_>) -> Answer<Page<SessionView>> {
+    ui(desk.my_sessions().await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn end_session(desk: Shared<'_>, id: Uuid) -> Answer<()> {
+    ui(desk.end_session(id).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn list_audit(desk: Shared<'_>, query: AuditQuery) -> Answer<Page<AuditEntry>> {
+    ui(desk.list_audit(query).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn verify_audit(desk: Shared<'_>) -> Answer<AuditVerification> {
+    ui(desk.verify_audit().await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn security_events(
+    desk: Shared<'_>,
+    query: SecurityEventQuery,
+) -> Answer<Page<SecurityEvent>> {
+    ui(desk.security_events(query).await)
+}

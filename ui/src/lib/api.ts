@@ -1,0 +1,84 @@
+// The one typed module that talks to the shell. Components never call `invoke` themselves.
+import { invoke } from "@tauri-apps/api/core";
+import type { AppStatus } from "./generated/AppStatus";
+import type { AuditEntry } from "./generated/AuditEntry";
+import type { AuditQuery } from "./generated/AuditQuery";
+import type { AuditVerification } from "./generated/AuditVerification";
+import type { Capabilities } from "./generated/Capabilities";
+import type { ChangeRoleRequest } from "./generated/ChangeRoleRequest";
+import type { Enrolled } from "./generated/Enrolled";
+import type { EnrollmentOffer } from "./generated/EnrollmentOffer";
+import type { HubInfo } from "./generated/HubInfo";
+import type { InviteIssued } from "./generated/InviteIssued";
+import type { InviteStaffRequest } from "./generated/InviteStaffRequest";
+import type { LaunchOptions } from "./generated/LaunchOptions";
+import type { LoginChallenge } from "./generated/LoginChallenge";
+import type { Me } from "./generated/Me";
+import type { Page } from "./generated/Page";
+import type { SecurityEvent } from "./generated/SecurityEvent";
+import type { SecurityEventQuery } from "./generated/SecurityEventQuery";
+import type { SessionsEnded } from "./generated/SessionsEnded";
+import type { SessionView } from "./generated/SessionView";
+import type { StaffQuery } from "./generated/StaffQuery";
+import type { StaffView } from "./generated/StaffView";
+import type { UiError } from "./generated/UiError";
+
+export type { UiError };
+
+/** Calls a shell command; a failure arrives as a `UiError` (code and sentence). */
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    throw asUiError(e);
+  }
+}
+
+/** Whatever was thrown, as a `UiError` the UI can show. */
+export function asUiError(e: unknown): UiError {
+  if (typeof e === "object" && e !== null && "code" in e && "message" in e) {
+    return e as UiError;
+  }
+  return { code: "app_error", message: String(e), field: null, retry_at: null };
+}
+
+export const api = {
+  launchOptions: () => call<LaunchOptions>("launch_options"),
+  screenPainted: (screen: string) => call<void>("screen_painted", { screen }),
+  status: () => call<AppStatus>("app_status"),
+  checkHub: (url: string) => call<HubInfo>("check_hub", { url }),
+  connectHub: (url: string) => call<AppStatus>("connect_hub", { url }),
+  startLocalWorkspace: (demo: boolean) => call<AppStatus>("start_local_workspace", { demo }),
+  createFirstAdmin: (username: string, display_name: string, email: string) =>
+    call<string>("create_first_admin", { username, display_name, email }),
+  enrollStart: (invite_token: string, password: string) =>
+    call<EnrollmentOffer>("enroll_start", { invite_token, password }),
+  enrollConfirm: (invite_token: string, code: string) =>
+    call<Enrolled>("enroll_confirm", { invite_token, code }),
+  signInPassword: (username: string, password: string) =>
+    call<LoginChallenge>("sign_in_password", { username, password }),
+  signInMfa: (challenge: string, code: string | null, recovery_code: string | null) =>
+    call<Me>("sign_in_mfa", { challenge, code, recovery_code }),
+  restoreSession: () => call<Me | null>("restore_session"),
+  signOut: () => call<void>("sign_out"),
+  forgetHub: () => call<AppStatus>("forget_hub"),
+  reauthenticate: (code: string) => call<void>("reauthenticate", { code }),
+  setIdleLockMinutes: (minutes: number) => call<AppStatus>("set_idle_lock_minutes", { minutes }),
+  me: () => call<Me>("me"),
+  listStaff: (query: StaffQuery) => call<Page<StaffView>>("list_staff", { query }),
+  inviteStaff: (request: InviteStaffRequest) => call<InviteIssued>("invite_staff", { request }),
+  getStaff: (id: string) => call<StaffView>("get_staff", { id }),
+  changeRole: (id: string, request: ChangeRoleRequest) =>
+    call<StaffView>("change_role", { id, request }),
+  resetMfa: (id: string, version: number) => call<InviteIssued>("reset_mfa", { id, version }),
+  deactivate: (id: string, version: number) => call<StaffView>("deactivate", { id, version }),
+  capabilities: (id: string) => call<Capabilities>("capabilities", { id }),
+  staffSessions: (id: string) => call<Page<SessionView>>("staff_sessions", { id }),
+  endStaffSessions: (id: string) => call<SessionsEnded>("end_staff_sessions", { id }),
+  mySessions: () => call<Page<SessionView>>("my_sessions"),
+  endSession: (id: string) => call<void>("end_session", { id }),
+  listAudit: (query: AuditQuery) => call<Page<AuditEntry>>("list_audit", { query }),
+  verifyAudit: () => call<AuditVerification>("verify_audit"),
+  securityEvents: (query: SecurityEventQuery) =>
+    call<Page<SecurityEvent>>("security_events", { query }),
+};
