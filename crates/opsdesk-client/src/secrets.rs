@@ -58,6 +58,9 @@ enum Backend {
 pub struct KeyringStore {
     store: Arc<CredentialStore>,
     backend: Backend,
+    /// One keyring call at a time: an app's keyring traffic is sequential anyway, and some
+    /// Secret Service daemons (gnome-keyring) drop connections under concurrent calls.
+    calls: Mutex<()>,
 }
 
 impl std::fmt::Debug for KeyringStore {
@@ -97,6 +100,7 @@ impl KeyringStore {
             Ok(KeyringStore {
                 store,
                 backend: Backend::MacosKeychain,
+                calls: Mutex::new(()),
             })
         }
         #[cfg(target_os = "windows")]
@@ -105,6 +109,7 @@ impl KeyringStore {
             Ok(KeyringStore {
                 store,
                 backend: Backend::WindowsCredentialManager,
+                calls: Mutex::new(()),
             })
         }
         #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
@@ -142,6 +147,7 @@ impl KeyringStore {
         Ok(KeyringStore {
             store,
             backend: Backend::SecretService,
+            calls: Mutex::new(()),
         })
     }
 
@@ -152,6 +158,7 @@ impl KeyringStore {
         let candidate = KeyringStore {
             store,
             backend: Backend::KernelKeyring,
+            calls: Mutex::new(()),
         };
         // Building an entry opens the session keyring; a lookup proves the kernel lets us in.
         candidate.get("opsdesk:probe").map_err(|e| {
@@ -204,6 +211,7 @@ impl KeyringStore {
 
 impl SecretStore for KeyringStore {
     fn get(&self, key: &str) -> Result<Option<String>, ClientError> {
+        let _one_at_a_time = self.calls.lock().unwrap_or_else(|p| p.into_inner());
         match self.entry(key)?.get_password() {
             Ok(secret) => Ok(Some(secret)),
             Err(keyring_core::Error::NoEntry) => Ok(None),
@@ -217,10 +225,12 @@ impl SecretStore for KeyringStore {
                 "refusing to keep an empty secret".into(),
             ));
         }
+        let _one_at_a_time = self.calls.lock().unwrap_or_else(|p| p.into_inner());
         self.entry(key)?.set_password(secret).map_err(keyring_error)
     }
 
     fn delete(&self, key: &str) -> Result<(), ClientError> {
+        let _one_at_a_time = self.calls.lock().unwrap_or_else(|p| p.into_inner());
         match self.entry(key)?.delete_credential() {
             Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
             // Several items match (another tool wrote one too): remove them all.

@@ -17,12 +17,16 @@ pub const KEYRING_HOW_TO: &str = "these tests keep session tokens in the OS keyr
     Service and kernel keyring; the password must not be empty or no login keyring is created), \
     or `keyctl session - cargo test -p opsdesk-client` (kernel keyring only)";
 
-/// The OS keyring, as the app picks it; fails the test when there is none.
+/// The OS keyring, as the app picks it, shared by the tests of this binary as one app shares
+/// one; fails the test when there is none.
 pub fn keyring() -> Arc<KeyringStore> {
-    match KeyringStore::detect() {
-        Ok(store) => Arc::new(store),
-        Err(e) => panic!("{KEYRING_HOW_TO}. detect() said: {e}"),
-    }
+    static SHARED: std::sync::OnceLock<Arc<KeyringStore>> = std::sync::OnceLock::new();
+    SHARED
+        .get_or_init(|| match KeyringStore::detect() {
+            Ok(store) => Arc::new(store),
+            Err(e) => panic!("{KEYRING_HOW_TO}. detect() said: {e}"),
+        })
+        .clone()
 }
 
 /// A temporary config and data folder and the keyring; removes the folder and the session
@@ -101,11 +105,6 @@ impl Drop for Fixture {
         }
         let _ = std::fs::remove_dir_all(&self.root);
     }
-}
-
-/// The TOTP code for `secret` at the hub's time now, without moving the clock.
-pub fn code_now(app: &TestApp, secret: &TotpSecret) -> String {
-    secret.code_at(app.clock.now().timestamp())
 }
 
 /// A six-digit code that is wrong for every step the hub accepts right now.
