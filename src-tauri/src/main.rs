@@ -63,6 +63,7 @@ fn main() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
     let launch = LaunchOptions::from_args(std::env::args());
     let result = tauri::Builder::default()

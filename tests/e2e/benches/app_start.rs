@@ -21,6 +21,10 @@ use std::time::Duration;
 
 const RUNS: usize = 5;
 
+/// A process's name, resident set (RSS) and proportional set (PSS: shared pages divided among
+/// the processes sharing them), in KiB.
+type ProcessRss = (String, u64, u64);
+
 /// Starts the app on `home` and returns (ms to first painted screen, its name, ms to `until`,
 /// resident KiB of its process group after `idle`).
 fn launch(
@@ -28,7 +32,7 @@ fn launch(
     home: &Path,
     until: &str,
     idle: Option<Duration>,
-) -> (u64, String, u64, Option<u64>) {
+) -> (u64, String, u64, Option<Vec<ProcessRss>>) {
     let mut child = Command::new(app)
         .env("OPSDESK_HOME", home)
         .env("OPSDESK_LOG", "warn,opsdesk::timing=info")
@@ -83,10 +87,10 @@ fn field(line: &str, key: &str) -> Option<String> {
     )
 }
 
-/// Sum of VmRSS over every process in process group `pgid` (the app and the WebKit processes it
-/// started).
-fn group_rss_kib(pgid: u32) -> u64 {
-    let mut total = 0;
+/// VmRSS of every process in process group `pgid` (the app and the WebKit processes it
+/// started), by process name.
+fn group_rss_kib(pgid: u32) -> Vec<ProcessRss> {
+    let mut found = Vec::new();
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
         let path = entry.path();
         let Ok(stat) = std::fs::read_to_string(path.join("stat")) else {
@@ -101,16 +105,29 @@ fn group_rss_kib(pgid: u32) -> u64 {
             continue;
         }
         let status = std::fs::read_to_string(path.join("status")).unwrap_or_default();
+        let name = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Name:"))
+            .unwrap_or("?")
+            .trim()
+            .to_owned();
         if let Some(kib) = status
             .lines()
             .find(|l| l.starts_with("VmRSS:"))
             .and_then(|l| l.split_whitespace().nth(1))
             .and_then(|v| v.parse::<u64>().ok())
         {
-            total += kib;
+            let pss = std::fs::read_to_string(path.join("smaps_rollup"))
+                .unwrap_or_default()
+                .lines()
+                .find(|l| l.starts_with("Pss:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0);
+            found.push((name, kib, pss));
         }
     }
-    total
+    found
 }
 
 fn summary(name: &str, mut samples: Vec<u64>) {
@@ -149,13 +166,19 @@ async fn main() {
     let mut first = Vec::new();
     let mut desk = Vec::new();
     let mut rss = Vec::new();
+    let mut pss = Vec::new();
+    let mut breakdown = Vec::new();
     for _ in 0..RUNS {
         let (first_ms, screen, desk_ms, kib) =
             launch(&app, &home, "desk", Some(Duration::from_secs(10)));
         assert_eq!(screen, "desk", "a kept session opens straight on the desk");
         first.push(first_ms);
         desk.push(desk_ms);
-        rss.extend(kib);
+        if let Some(processes) = kib {
+            rss.push(processes.iter().map(|(_, k, _)| k).sum::<u64>());
+            pss.push(processes.iter().map(|(_, _, p)| p).sum::<u64>());
+            breakdown = processes;
+        }
     }
     println!("app: {app}");
     summary("launch to first screen (new computer: welcome)", welcome);
@@ -170,5 +193,17 @@ async fn main() {
         rss[rss.len() / 2] / 1024,
         rss[rss.len() - 1] / 1024
     );
+    pss.sort_unstable();
+    println!(
+        "proportional memory (PSS, shared pages counted once) idle 10 s after sign-in: median {} MiB",
+        pss[pss.len() / 2] / 1024
+    );
+    for (name, kib, p) in &breakdown {
+        println!(
+            "  last run: {name}: RSS {} MiB, PSS {} MiB",
+            kib / 1024,
+            p / 1024
+        );
+    }
     let _ = std::fs::remove_dir_all(&base);
 }
