@@ -37,11 +37,13 @@ pub enum AuditAction {
     Deactivated,
     #[serde(rename = "audit.verified")]
     AuditVerified,
+    #[serde(rename = "audit.exported")]
+    AuditExported,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 12] = [
+    pub const ALL: [AuditAction; 13] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::LockedOut,
@@ -54,6 +56,7 @@ impl AuditAction {
         AuditAction::MfaReset,
         AuditAction::Deactivated,
         AuditAction::AuditVerified,
+        AuditAction::AuditExported,
     ];
 
     /// The stable name, e.g. `auth.sign_in`.
@@ -71,6 +74,7 @@ impl AuditAction {
             AuditAction::MfaReset => "staff.mfa_reset",
             AuditAction::Deactivated => "staff.deactivated",
             AuditAction::AuditVerified => "audit.verified",
+            AuditAction::AuditExported => "audit.exported",
         }
     }
 

@@ -60,6 +60,17 @@ enum Command {
 enum AuditCommand {
     /// Recompute the hash chain; exit code 1 and the first broken entry if it was tampered with.
     Verify,
+    /// Write every audit entry, oldest first, to standard output (JSON Lines or CSV).
+    Export {
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: CliFormat,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum CliFormat {
+    Jsonl,
+    Csv,
 }
 
 fn settings(cli: &Cli) -> anyhow::Result<Settings> {
@@ -122,6 +133,35 @@ async fn main() -> anyhow::Result<()> {
             );
             println!("{}", issued.invite_token);
             println!("Accept it in the Opsdesk app, or with POST /api/v1/auth/enroll.");
+        }
+        Command::Audit {
+            command: AuditCommand::Export { format },
+        } => {
+            use futures::StreamExt as _;
+            use opsdesk_hub::service::audit_export::{pages, render, CSV_HEADER};
+            use std::io::Write as _;
+            let format = match format {
+                CliFormat::Jsonl => opsdesk_proto::ExportFormat::Jsonl,
+                CliFormat::Csv => opsdesk_proto::ExportFormat::Csv,
+            };
+            let fx = opsdesk_store::Effects::audit(opsdesk_hub::service::effects::audit(
+                chrono::Utc::now(),
+                "system",
+                opsdesk_core::audit::AuditAction::AuditExported,
+                "audit",
+                std::net::Ipv4Addr::LOCALHOST.into(),
+                serde_json::json!({"format": format, "via": "command line"}),
+            ));
+            store.record(fx).await?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            if format == opsdesk_proto::ExportFormat::Csv {
+                out.write_all(CSV_HEADER.as_bytes())?;
+            }
+            let mut stream = std::pin::pin!(pages(store.clone(), Default::default()));
+            while let Some(page) = stream.next().await {
+                out.write_all(render(&page?, format).as_bytes())?;
+            }
+            out.flush()?;
         }
         Command::Audit {
             command: AuditCommand::Verify,

@@ -44,6 +44,32 @@ pub struct AuditQuery {
     pub limit: Option<u32>,
 }
 
+/// The file format of an audit export.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS,
+)]
+#[ts(export)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    /// JSON Lines: one `AuditEntry` object a line.
+    Jsonl,
+    /// CSV with a header row; `details` holds the entry's JSON text.
+    Csv,
+}
+
+/// What to export from the audit trail: everything matching, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::IntoParams, ts_rs::TS)]
+#[ts(export)]
+#[serde(deny_unknown_fields)]
+pub struct AuditExportQuery {
+    pub format: ExportFormat,
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub target: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
 /// The result of recomputing the chain.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
 #[ts(export)]

@@ -206,7 +206,8 @@ pub trait Store: Send + Sync + 'static {
     // ---- audit and security events -----------------------------------------------------------
     /// Appends audit entries and security events on their own.
     async fn record(&self, fx: Effects) -> StoreResult<()>;
-    /// Audit entries newest first, matching `filter`, with `seq < filter.before_seq`.
+    /// Audit entries matching `filter`: newest first with `seq < before_seq`, or oldest first
+    /// with `seq > after_seq` when `oldest_first`.
     async fn list_audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditRecord>>;
     /// Recomputes the whole chain in order, streaming; stops at the first break.
     async fn verify_audit(&self) -> StoreResult<ChainReport>;

@@ -251,7 +251,8 @@ pub struct StaffFilter {
     pub limit: u32,
 }
 
-/// Filters for listing the audit trail (exact matches; time range is `[since, until)`).
+/// Filters for the audit trail (exact matches; time range is `[since, until)`), newest first
+/// unless `oldest_first`.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
     pub actor: Option<String>,
@@ -260,6 +261,10 @@ pub struct AuditFilter {
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
     pub before_seq: Option<i64>,
+    /// Only entries after this one (export pages).
+    pub after_seq: Option<i64>,
+    /// Oldest first (export) instead of newest first (listing).
+    pub oldest_first: bool,
     pub limit: u32,
 }
 

@@ -2,12 +2,16 @@
 
 use crate::error::HubError;
 use crate::extract::{ApiQuery, Caller, ClientInfo};
-use crate::service::audit;
+use crate::service::{audit, audit_export};
 use crate::state::AppState;
+use axum::body::Body;
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use opsdesk_proto::{
-    ApiError, AuditEntry, AuditQuery, AuditVerification, Page, SecurityEvent, SecurityEventQuery,
+    ApiError, AuditEntry, AuditExportQuery, AuditQuery, AuditVerification, ExportFormat, Page,
+    SecurityEvent, SecurityEventQuery,
 };
 
 /// The audit trail, newest first, filtered by actor, action, target and time.
@@ -22,6 +26,41 @@ pub async fn list_audit(
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<Page<AuditEntry>>, HubError> {
     audit::list(&state, &caller, q).await.map(Json)
+}
+
+/// Exports every audit entry matching the filters, oldest first, as JSON Lines or CSV.
+#[utoipa::path(get, path = "/api/v1/audit/export", tag = "audit", security(("bearer" = [])), params(AuditExportQuery), responses(
+    (status = 200, description = "application/x-ndjson or text/csv, as an attachment"),
+    (status = 400, body = ApiError, content_type = "application/problem+json"),
+    (status = 403, description = "Needs audit.read", body = ApiError, content_type = "application/problem+json"),
+))]
+pub async fn export_audit(
+    State(state): State<AppState>,
+    caller: Caller,
+    client: ClientInfo,
+    ApiQuery(q): ApiQuery<AuditExportQuery>,
+) -> Result<Response, HubError> {
+    let format = q.format;
+    let stream = audit_export::export(&state, &caller, &client, q).await?;
+    let (content_type, extension) = match format {
+        ExportFormat::Jsonl => ("application/x-ndjson", "jsonl"),
+        ExportFormat::Csv => ("text/csv; charset=utf-8", "csv"),
+    };
+    let filename = format!(
+        "opsdesk-audit-{}.{extension}",
+        state.now().format("%Y%m%d-%H%M%S")
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
 }
 
 /// Recomputes the hash chain and names the first entry altered or removed.

@@ -66,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(staff::list_sessions_of, staff::end_sessions_of))
         .routes(routes!(audit::list_audit))
         .routes(routes!(audit::verify_audit))
+        .routes(routes!(audit::export_audit))
         .routes(routes!(audit::list_security_events))
         .split_for_parts();
     let openapi = std::sync::Arc::new(openapi);

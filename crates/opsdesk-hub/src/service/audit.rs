@@ -17,7 +17,8 @@ use opsdesk_store::{
 use serde_json::json;
 use uuid::Uuid;
 
-fn entry(r: &AuditRecord) -> AuditEntry {
+/// A stored entry as the API shows it (details parsed back into JSON).
+pub(crate) fn entry(r: &AuditRecord) -> AuditEntry {
     AuditEntry {
         seq: r.seq,
         at: r.at,
@@ -41,11 +42,16 @@ fn exact(field: &str, value: Option<String>) -> HubResult<Option<String>> {
     }
 }
 
-/// Lists audit entries newest first, filtered.
-pub async fn list(state: &AppState, caller: &Caller, q: AuditQuery) -> HubResult<Page<AuditEntry>> {
-    Granted::<cap::AuditRead>::check(caller.staff.role)?;
-    let limit = page_limit(q.limit)?;
-    if let Some(action) = &q.action {
+/// Checks the filters a listing and an export share: known action, bounded texts, and a time
+/// range that ends after it starts.
+pub(crate) fn validated_filter(
+    actor: Option<String>,
+    action: Option<String>,
+    target: Option<String>,
+    since: Option<chrono::DateTime<chrono::Utc>>,
+    until: Option<chrono::DateTime<chrono::Utc>>,
+) -> HubResult<AuditFilter> {
+    if let Some(action) = &action {
         if AuditAction::parse(action).is_none() {
             let known: Vec<&str> = AuditAction::ALL.iter().map(|a| a.as_str()).collect();
             return Err(HubError::field(
@@ -54,11 +60,25 @@ pub async fn list(state: &AppState, caller: &Caller, q: AuditQuery) -> HubResult
             ));
         }
     }
-    if let (Some(since), Some(until)) = (q.since, q.until) {
+    if let (Some(since), Some(until)) = (since, until) {
         if until <= since {
             return Err(HubError::field("until", "must be after `since`"));
         }
     }
+    Ok(AuditFilter {
+        actor: exact("actor", actor)?,
+        action,
+        target: exact("target", target)?,
+        since,
+        until,
+        ..AuditFilter::default()
+    })
+}
+
+/// Lists audit entries newest first, filtered.
+pub async fn list(state: &AppState, caller: &Caller, q: AuditQuery) -> HubResult<Page<AuditEntry>> {
+    Granted::<cap::AuditRead>::check(caller.staff.role)?;
+    let limit = page_limit(q.limit)?;
     let before_seq =
         match q.cursor.as_deref() {
             None => None,
@@ -67,13 +87,9 @@ pub async fn list(state: &AppState, caller: &Caller, q: AuditQuery) -> HubResult
             })?),
         };
     let filter = AuditFilter {
-        actor: exact("actor", q.actor)?,
-        action: q.action,
-        target: exact("target", q.target)?,
-        since: q.since,
-        until: q.until,
         before_seq,
         limit: limit + 1,
+        ..validated_filter(q.actor, q.action, q.target, q.since, q.until)?
     };
     let rows = state.store.list_audit(&filter).await?;
     Ok(page(rows, limit as usize, |r| r.seq.to_string(), entry))

@@ -3,6 +3,7 @@
 //! and writes the change with its audit entries in one store call.
 
 pub mod audit;
+pub mod audit_export;
 pub mod auth;
 pub mod demo;
 pub mod effects;

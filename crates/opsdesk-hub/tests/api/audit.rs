@@ -291,3 +291,109 @@ async fn tamper(app: &TestApp, sql: &str) {
     };
     app.db.execute_raw(&[bypass, sql]).await.expect("tamper");
 }
+
+both!(
+    the_audit_trail_exports_as_json_lines_and_csv,
+    |app: TestApp| async move {
+        let admin = app.admin().await;
+        let manager = app.invite(&admin, "meg", Role::Manager).await;
+        app.invite(&admin, "ann1", Role::Agent).await;
+        let export = |query: &'static str, token: String| {
+            let app = &app;
+            async move {
+                let resp = app
+                    .http
+                    .get(app.url(&format!("/api/v1/audit/export?{query}")))
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = resp.status().as_u16();
+                let content_type = resp
+                    .headers()
+                    .get("content-type")
+                    .map(|v| v.to_str().unwrap().to_owned())
+                    .unwrap_or_default();
+                let disposition = resp
+                    .headers()
+                    .get("content-disposition")
+                    .map(|v| v.to_str().unwrap().to_owned())
+                    .unwrap_or_default();
+                (
+                    status,
+                    content_type,
+                    disposition,
+                    resp.text().await.unwrap(),
+                )
+            }
+        };
+        let (status, content_type, disposition, body) =
+            export("format=jsonl", admin.token.clone()).await;
+        assert_eq!(
+            (status, content_type.as_str()),
+            (200, "application/x-ndjson")
+        );
+        assert!(
+            disposition.starts_with("attachment; filename=\"opsdesk-audit-")
+                && disposition.ends_with(".jsonl\"")
+        );
+        let entries: Vec<AuditEntry> = body
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert!(
+            entries
+                .windows(2)
+                .all(|w| w[1].seq == w[0].seq + 1 && w[1].prev_hash == w[0].hash),
+            "oldest first, whole chain"
+        );
+        assert_eq!(entries[0].seq, 1);
+        assert_eq!(
+            entries.last().unwrap().action,
+            "audit.exported",
+            "the export itself is recorded first"
+        );
+        let listed: Page<AuditEntry> = app
+            .get("/api/v1/audit?limit=200", &admin.token)
+            .await
+            .unwrap();
+        assert_eq!(entries.len(), listed.items.len());
+
+        let (status, content_type, _, csv) =
+            export("format=csv&action=staff.invited", admin.token.clone()).await;
+        assert_eq!(
+            (status, content_type.as_str()),
+            (200, "text/csv; charset=utf-8")
+        );
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(
+            lines[0],
+            "seq,at,actor,action,target,client_addr,details,prev_hash,hash"
+        );
+        assert_eq!(lines.len(), 1 + 3, "header and the three invites");
+        assert!(
+            lines[1].contains(",staff.invited,") && lines[1].contains("\"{\"\""),
+            "details quoted: {}",
+            lines[1]
+        );
+
+        let err = app
+            .get::<serde_json::Value>("/api/v1/audit/export?format=jsonl", &manager.token)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (err.status, err.permission.as_deref()),
+            (403, Some("audit.read"))
+        );
+        let err = app
+            .get::<serde_json::Value>("/api/v1/audit/export?format=xml", &admin.token)
+            .await
+            .unwrap_err();
+        assert_eq!((err.status, err.field.as_deref()), (400, Some("format")));
+        let err = app
+            .get::<serde_json::Value>("/api/v1/audit/export", &admin.token)
+            .await
+            .unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("format"));
+    }
+);

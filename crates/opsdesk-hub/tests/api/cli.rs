@@ -66,6 +66,21 @@ async fn bootstrap_admin_then_verify_then_tamper() {
     let out = hub_cmd(&url).args(["audit", "verify"]).output().unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("intact"));
+    let exported = hub_cmd(&url)
+        .args(["audit", "export", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(
+        exported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&exported.stderr)
+    );
+    let csv = String::from_utf8(exported.stdout).unwrap();
+    assert!(csv.starts_with("seq,at,actor,action,target,client_addr,details,prev_hash,hash\n"));
+    assert!(
+        csv.lines().any(|l| l.contains(",audit.exported,")),
+        "the export is recorded"
+    );
     let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
     sqlx::query("DROP TRIGGER IF EXISTS audit_log_no_update")
         .execute(&pool)

@@ -91,6 +91,7 @@ async fn probes_metrics_and_openapi() {
         "/api/v1/staff/{id}/sessions",
         "/api/v1/audit",
         "/api/v1/audit/verify",
+        "/api/v1/audit/export",
         "/api/v1/security-events",
         "/api/v1/hub",
     ] {

@@ -33,7 +33,7 @@ macro_rules! listing {
                 $crate::common::convert_all(rows)
             }
 
-            /// Audit entries newest first, filtered in SQL.
+            /// Audit entries newest first (or oldest first), filtered in SQL.
             async fn audit_page(
                 &self,
                 filter: &$crate::AuditFilter,
@@ -61,8 +61,15 @@ macro_rules! listing {
                 if let Some(before) = filter.before_seq {
                     q.push(" AND seq < ").push_bind(before);
                 }
-                q.push(" ORDER BY seq DESC LIMIT ")
-                    .push_bind(i64::from(filter.limit));
+                if let Some(after) = filter.after_seq {
+                    q.push(" AND seq > ").push_bind(after);
+                }
+                q.push(if filter.oldest_first {
+                    " ORDER BY seq ASC LIMIT "
+                } else {
+                    " ORDER BY seq DESC LIMIT "
+                })
+                .push_bind(i64::from(filter.limit));
                 let rows = q
                     .build_query_as::<$crate::common::AuditRow>()
                     .fetch_all(&self.pool)

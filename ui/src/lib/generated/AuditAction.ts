@@ -3,4 +3,4 @@
 /**
  * What happened. Stable names, used in filters and exports.
  */
-export type AuditAction = "auth.sign_in" | "auth.sign_in_failed" | "auth.locked_out" | "auth.recovery_code_used" | "auth.reauthenticated" | "session.ended" | "staff.invited" | "staff.enrolled" | "staff.role_changed" | "staff.mfa_reset" | "staff.deactivated" | "audit.verified";
+export type AuditAction = "auth.sign_in" | "auth.sign_in_failed" | "auth.locked_out" | "auth.recovery_code_used" | "auth.reauthenticated" | "session.ended" | "staff.invited" | "staff.enrolled" | "staff.role_changed" | "staff.mfa_reset" | "staff.deactivated" | "audit.verified" | "audit.exported";
