@@ -58,13 +58,7 @@ pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLoc
 
 fn main() {
     STARTED.get_or_init(std::time::Instant::now);
-    let filter = tracing_subscriber::EnvFilter::try_from_env("OPSDESK_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .try_init();
+    opsdesk_hub::telemetry::init_tracing("warn");
     let launch = LaunchOptions::from_args(std::env::args());
     let result = tauri::Builder::default()
         .setup(move |app| {

@@ -45,7 +45,10 @@ pub enum HubError {
     Locked { until: DateTime<Utc> },
     /// 429.
     #[error("too many attempts from this address; try again in {retry_after_secs} s")]
-    RateLimited { retry_after_secs: u64 },
+    RateLimited {
+        retry_after_secs: u64,
+        retry_at: DateTime<Utc>,
+    },
     /// 503: the database does not answer.
     #[error("the hub's database is not reachable")]
     Unavailable,
@@ -121,9 +124,9 @@ impl HubError {
                 e.retry_at = Some(*until);
                 e
             }
-            HubError::RateLimited { retry_after_secs } => {
+            HubError::RateLimited { retry_at, .. } => {
                 let mut e = ApiError::new(429, "rate_limited", self.to_string());
-                e.retry_at = Some(Utc::now() + chrono::Duration::seconds(*retry_after_secs as i64));
+                e.retry_at = Some(*retry_at);
                 e
             }
             HubError::Unavailable => ApiError::new(503, "database_unavailable", self.to_string()),
@@ -176,7 +179,9 @@ impl IntoResponse for HubError {
             HubError::Unauthenticated { .. } => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
-            HubError::RateLimited { retry_after_secs } => {
+            HubError::RateLimited {
+                retry_after_secs, ..
+            } => {
                 if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
                     headers.insert(header::RETRY_AFTER, v);
                 }

@@ -89,7 +89,7 @@ fn settings(cli: &Cli) -> anyhow::Result<Settings> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    opsdesk_hub::telemetry::init_tracing();
+    opsdesk_hub::telemetry::init_tracing("info");
     let cli = Cli::parse();
     let settings = settings(&cli)?;
     let url = settings.effective_database_url();

@@ -26,10 +26,11 @@ pub fn render_metrics() -> String {
         .unwrap_or_default()
 }
 
-/// Starts logging to stderr, filtered by `OPSDESK_LOG` (default `info`).
-pub fn init_tracing() {
+/// Starts logging to stderr, filtered by `OPSDESK_LOG` (else `default_filter`). Colours only on a
+/// terminal, so logs read by tools parse. Used by the hub and by the desktop app.
+pub fn init_tracing(default_filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("OPSDESK_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -52,7 +52,7 @@ pub async fn fresh_database(db: Db) -> TestDatabase {
 /// Starts a hub with custom settings.
 pub async fn spawn_app_with(db: Db, settings: Settings) -> TestApp {
     if std::env::var_os("TEST_LOG").is_some() {
-        crate::telemetry::init_tracing();
+        crate::telemetry::init_tracing("info");
     }
     let db = fresh_database(db).await;
     let store: Arc<dyn Store> = opsdesk_store::open(&db.url).await.expect("open store");

@@ -133,31 +133,9 @@ pub async fn list_my_sessions(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Page<SessionView>>, HubError> {
-    live_sessions(&state, caller.staff.id, Some(caller.session.id))
+    sessions::live_sessions(&state, caller.staff.id, Some(caller.session.id))
         .await
         .map(Json)
-}
-
-/// Open sessions of a staff member that have not expired.
-pub async fn live_sessions(
-    state: &AppState,
-    staff_id: Uuid,
-    current: Option<Uuid>,
-) -> Result<Page<SessionView>, HubError> {
-    let policy = state.session_policy();
-    let now = state.now();
-    let items = state
-        .store
-        .list_sessions(staff_id)
-        .await?
-        .iter()
-        .filter(|s| policy.is_live(s.created_at, s.last_seen_at, now))
-        .map(|s| views::session_view(s, &policy, current))
-        .collect();
-    Ok(Page {
-        items,
-        next_cursor: None,
-    })
 }
 
 /// Whether to keep the current session when ending all.

@@ -1,6 +1,5 @@
 //! Staff administration endpoints.
 
-use crate::api::auth::live_sessions;
 use crate::error::HubError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller, ClientInfo};
 use crate::service::{sessions, staff};
@@ -142,7 +141,7 @@ pub async fn list_sessions_of(
     if id != caller.staff.id {
         Granted::<cap::SessionsRevokeAny>::check(caller.staff.role)?;
     }
-    live_sessions(&state, id, Some(caller.session.id))
+    sessions::live_sessions(&state, id, Some(caller.session.id))
         .await
         .map(Json)
 }

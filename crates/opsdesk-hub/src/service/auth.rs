@@ -90,7 +90,10 @@ pub(crate) fn check_rate(state: &AppState, client: &ClientInfo) -> HubResult<()>
     state
         .sign_in_limiter
         .check(client.addr, state.now())
-        .map_err(|retry_after_secs| HubError::RateLimited { retry_after_secs })
+        .map_err(|retry_after_secs| HubError::RateLimited {
+            retry_after_secs,
+            retry_at: state.now() + Duration::seconds(retry_after_secs as i64),
+        })
 }
 
 fn invalid_credentials() -> HubError {

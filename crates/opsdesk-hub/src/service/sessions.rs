@@ -1,13 +1,15 @@
-//! Ending sessions: one's own (sign out, end one, end all others) and, for security officers,
+//! Listing the open sessions of a staff member, and ending sessions: one's own (sign out, end one, end all others) and, for security officers,
 //! anyone's, which raises a security event.
 
 use crate::error::{HubError, HubResult};
 use crate::extract::ClientInfo;
 use crate::service::auth::Caller;
 use crate::service::effects::{audit, security, staff_ref};
+use crate::service::views::session_view;
 use crate::state::AppState;
 use opsdesk_core::audit::AuditAction;
 use opsdesk_core::staff::Severity;
+use opsdesk_proto::{Page, SessionView};
 use opsdesk_store::Effects;
 use serde_json::json;
 use uuid::Uuid;
@@ -114,4 +116,26 @@ pub async fn end_sessions_of(
         .store
         .end_sessions_of(staff_id, keep, reason, now, fx)
         .await?)
+}
+
+/// Open sessions of a staff member that have not expired.
+pub async fn live_sessions(
+    state: &AppState,
+    staff_id: Uuid,
+    current: Option<Uuid>,
+) -> HubResult<Page<SessionView>> {
+    let policy = state.session_policy();
+    let now = state.now();
+    let items = state
+        .store
+        .list_sessions(staff_id)
+        .await?
+        .iter()
+        .filter(|s| policy.is_live(s.created_at, s.last_seen_at, now))
+        .map(|s| session_view(s, &policy, current))
+        .collect();
+    Ok(Page {
+        items,
+        next_cursor: None,
+    })
 }
