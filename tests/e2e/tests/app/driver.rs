@@ -7,6 +7,13 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+/// WebDriver key codes for `App::press`.
+pub const CTRL: &str = "\u{E009}";
+pub const ENTER: &str = "\u{E007}";
+pub const ESCAPE: &str = "\u{E00C}";
+/// Releases held modifiers.
+pub const RELEASE: &str = "\u{E000}";
+
 /// A running app with a WebDriver session on it.
 pub struct App {
     pub client: Client,
@@ -160,6 +167,16 @@ impl App {
             }
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
+    }
+
+    /// Types keys at whatever has focus (shortcuts go to the window from there).
+    pub async fn press(&self, keys: &str) {
+        let target = match self.client.active_element().await {
+            Ok(el) => el,
+            Err(_) => self.find("body").await,
+        };
+        target.send_keys(keys).await.expect("send keys");
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 
     /// Saves a PNG of the window as `<scenario>-<name>.png`.

@@ -2,8 +2,9 @@
 //! computed from the secret on screen), keep the recovery codes, invite a staff member, sign out,
 //! sign in again, and reopen the app straight into the desk from the keyring.
 
-use crate::driver::App;
+use crate::driver::{App, CTRL, ENTER, ESCAPE, RELEASE};
 use crate::flows::{create_local_admin, unix_now, PASSWORD};
+use fantoccini::Locator;
 use std::time::Duration;
 
 /// Waits until the TOTP step after `used_step` has begun, so a fresh code is not a replay.
@@ -96,11 +97,60 @@ async fn local_workspace_admin_invite_sign_out_sign_in_and_reopen() {
     app.wait_text("wrong").await;
     app.screenshot("10-wrong-code").await;
     next_step_after(enrolled_at.div_euclid(30)).await;
-    app.fill("input[name=code]", &secret.code_at(unix_now()))
+    let signed_in_at = unix_now();
+    app.fill("input[name=code]", &secret.code_at(signed_in_at))
         .await;
     app.click_button("Sign in").await;
     app.find("[data-test=signed-in-as]").await;
     app.screenshot("11-signed-in-again").await;
+
+    // Every section, reached from the keyboard.
+    app.find("[data-test=staff-row][data-username='ben.agent']")
+        .await
+        .click()
+        .await
+        .expect("open Ben");
+    app.find("[data-test=staff-detail]").await;
+    app.wait_text("Ben Okafor can do nothing in Opsdesk until the account is active")
+        .await;
+    app.screenshot("12-staff-detail").await;
+    app.press(&format!("{CTRL}k{RELEASE}")).await;
+    app.fill("[data-test=palette-input]", "verify").await;
+    app.screenshot("13-palette").await;
+    app.press(ENTER).await;
+    app.wait_text("Chain intact").await;
+    app.screenshot("14-audit-verified").await;
+    app.press("ge").await;
+    app.find("[data-test=security-table]").await;
+    app.wait_text("failed sign-in for `ana.admin`").await;
+    app.screenshot("15-security-events").await;
+    app.press("?").await;
+    app.find("[data-test=shortcuts]").await;
+    app.screenshot("16-shortcuts").await;
+    app.press(ESCAPE).await;
+    app.press("gm").await;
+    app.find("[data-test=my-sessions]").await;
+    app.screenshot("17-account").await;
+
+    // Lock now; unlocking takes a fresh code.
+    app.press(&format!("{CTRL}l{RELEASE}")).await;
+    app.find("[data-test=lock-screen]").await;
+    app.screenshot("18-locked").await;
+    next_step_after(signed_in_at.div_euclid(30)).await;
+    app.fill(
+        "[data-test=lock-screen] input[name=code]",
+        &secret.code_at(unix_now()),
+    )
+    .await;
+    app.click_button("Unlock").await;
+    app.find("[data-test=signed-in-as]").await;
+    assert!(
+        app.client
+            .find(Locator::Css("[data-test=lock-screen]"))
+            .await
+            .is_err(),
+        "unlocked"
+    );
     app.quit().await;
 
     // Reopened, the app signs straight back in with the session kept in the OS keyring.
@@ -112,7 +162,7 @@ async fn local_workspace_admin_invite_sign_out_sign_in_and_reopen() {
         .await
         .expect("text");
     assert!(who.contains("Ana López"), "{who}");
-    app.screenshot("12-reopened").await;
+    app.screenshot("19-reopened").await;
     app.quit().await;
     let _ = std::fs::remove_dir_all(&home);
 }
