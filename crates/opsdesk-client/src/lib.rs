@@ -9,6 +9,7 @@ pub mod cache;
 pub mod config;
 pub mod desk;
 pub mod error;
+pub mod queue;
 pub mod secrets;
 pub mod workspace;
 

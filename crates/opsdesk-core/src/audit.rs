@@ -39,11 +39,47 @@ pub enum AuditAction {
     AuditVerified,
     #[serde(rename = "audit.exported")]
     AuditExported,
+    #[serde(rename = "tenant.created")]
+    TenantCreated,
+    #[serde(rename = "tenant.updated")]
+    TenantUpdated,
+    #[serde(rename = "tenant.imported")]
+    TenantsImported,
+    #[serde(rename = "integration_token.created")]
+    IntegrationTokenCreated,
+    #[serde(rename = "integration_token.revoked")]
+    IntegrationTokenRevoked,
+    #[serde(rename = "ticket.created")]
+    TicketCreated,
+    #[serde(rename = "ticket.updated")]
+    TicketUpdated,
+    #[serde(rename = "ticket.replied")]
+    TicketReplied,
+    #[serde(rename = "ticket.noted")]
+    TicketNoted,
+    #[serde(rename = "ticket.escalated")]
+    TicketEscalated,
+    #[serde(rename = "ticket.sla_warning")]
+    TicketSlaWarning,
+    #[serde(rename = "ticket.sla_breached")]
+    TicketSlaBreached,
+    #[serde(rename = "ticket.merged")]
+    TicketMerged,
+    #[serde(rename = "ticket.bulk_edited")]
+    TicketsBulkEdited,
+    #[serde(rename = "group.changed")]
+    GroupChanged,
+    #[serde(rename = "sla_policy.changed")]
+    SlaPolicyChanged,
+    #[serde(rename = "saved_filter.changed")]
+    SavedFilterChanged,
+    #[serde(rename = "dataset.seeded")]
+    DatasetSeeded,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 13] = [
+    pub const ALL: &'static [AuditAction] = &[
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::LockedOut,
@@ -57,6 +93,24 @@ impl AuditAction {
         AuditAction::Deactivated,
         AuditAction::AuditVerified,
         AuditAction::AuditExported,
+        AuditAction::TenantCreated,
+        AuditAction::TenantUpdated,
+        AuditAction::TenantsImported,
+        AuditAction::IntegrationTokenCreated,
+        AuditAction::IntegrationTokenRevoked,
+        AuditAction::TicketCreated,
+        AuditAction::TicketUpdated,
+        AuditAction::TicketReplied,
+        AuditAction::TicketNoted,
+        AuditAction::TicketEscalated,
+        AuditAction::TicketSlaWarning,
+        AuditAction::TicketSlaBreached,
+        AuditAction::TicketMerged,
+        AuditAction::TicketsBulkEdited,
+        AuditAction::GroupChanged,
+        AuditAction::SlaPolicyChanged,
+        AuditAction::SavedFilterChanged,
+        AuditAction::DatasetSeeded,
     ];
 
     /// The stable name, e.g. `auth.sign_in`.
@@ -75,6 +129,24 @@ impl AuditAction {
             AuditAction::Deactivated => "staff.deactivated",
             AuditAction::AuditVerified => "audit.verified",
             AuditAction::AuditExported => "audit.exported",
+            AuditAction::TenantCreated => "tenant.created",
+            AuditAction::TenantUpdated => "tenant.updated",
+            AuditAction::TenantsImported => "tenant.imported",
+            AuditAction::IntegrationTokenCreated => "integration_token.created",
+            AuditAction::IntegrationTokenRevoked => "integration_token.revoked",
+            AuditAction::TicketCreated => "ticket.created",
+            AuditAction::TicketUpdated => "ticket.updated",
+            AuditAction::TicketReplied => "ticket.replied",
+            AuditAction::TicketNoted => "ticket.noted",
+            AuditAction::TicketEscalated => "ticket.escalated",
+            AuditAction::TicketSlaWarning => "ticket.sla_warning",
+            AuditAction::TicketSlaBreached => "ticket.sla_breached",
+            AuditAction::TicketMerged => "ticket.merged",
+            AuditAction::TicketsBulkEdited => "ticket.bulk_edited",
+            AuditAction::GroupChanged => "group.changed",
+            AuditAction::SlaPolicyChanged => "sla_policy.changed",
+            AuditAction::SavedFilterChanged => "saved_filter.changed",
+            AuditAction::DatasetSeeded => "dataset.seeded",
         }
     }
 
@@ -355,7 +427,7 @@ mod tests {
     #[test]
     fn action_names_round_trip() {
         for a in AuditAction::ALL {
-            assert_eq!(AuditAction::parse(a.as_str()), Some(a));
+            assert_eq!(AuditAction::parse(a.as_str()), Some(*a));
             assert_eq!(serde_json::to_value(a).unwrap(), a.as_str());
         }
     }

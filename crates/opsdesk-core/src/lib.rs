@@ -11,7 +11,10 @@ pub mod ratelimit;
 pub mod role;
 pub mod rules;
 pub mod session;
+pub mod sla;
 pub mod staff;
+pub mod tenant;
+pub mod ticket;
 pub mod totp;
 pub mod validate;
 

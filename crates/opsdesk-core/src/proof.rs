@@ -58,7 +58,16 @@ pub mod cap {
         StaffManage,
         SecurityEventsRead,
         SessionsRevokeAny,
-        AuditRead
+        AuditRead,
+        TicketsRead,
+        TicketsWork,
+        TicketsAssign,
+        TicketsMerge,
+        TicketsBulkEdit,
+        EscalationsHandle,
+        SlaManage,
+        TenantsManage,
+        SettingsManage
     );
 }
 

@@ -5,11 +5,13 @@
 mod auth;
 mod error;
 mod staff;
+mod tickets;
 mod trail;
 
 pub use auth::*;
 pub use error::*;
 pub use staff::*;
+pub use tickets::*;
 pub use trail::*;
 
 use serde::{Deserialize, Serialize};

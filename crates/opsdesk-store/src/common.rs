@@ -4,6 +4,8 @@
 
 mod listing;
 mod store_impl;
+pub(crate) mod ticket_rows;
+mod tickets_impl;
 mod tx_steps;
 
 use crate::records::*;
@@ -63,6 +65,7 @@ macro_rules! security_event_columns {
 pub(crate) use listing::listing;
 pub(crate) use staff_columns;
 pub(crate) use store_impl::shared_store_impl;
+pub(crate) use tickets_impl::tickets_impl;
 pub(crate) use tx_steps::tx_steps;
 pub(crate) use {audit_columns, invite_columns, security_event_columns, session_columns};
 

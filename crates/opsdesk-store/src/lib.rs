@@ -7,12 +7,14 @@ mod common;
 mod postgres;
 mod records;
 mod sqlite;
+pub mod tickets;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use postgres::PostgresStore;
 pub use records::*;
 pub use sqlite::SqliteStore;
+pub use tickets::*;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -46,6 +48,8 @@ pub enum StoreError {
     #[error("the record was changed by someone else")]
     VersionConflict,
     /// A unique value is already taken; `field` names it (`username`, `email`).
+    /// A unique value is already taken; `field` names it (`username`, `slug`, `name`,
+    /// `idempotency_key`).
     #[error("`{field}` is already taken")]
     Duplicate { field: &'static str },
     /// A one-time thing was already used (`invite_used`, `challenge_used`, `totp_replayed`,
@@ -81,7 +85,7 @@ pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
 
 /// Everything the hub keeps. Times are UTC; the hub passes `now` in.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: TicketStore + Send + Sync + 'static {
     /// Which database this is.
     fn backend(&self) -> Backend;
     /// Checks the database answers.

@@ -40,6 +40,69 @@ impl PostgresStore {
         None
     }
 
+    async fn index_new_ticket(
+        tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+        seq: i64,
+        subject: &str,
+        body: &str,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO ticket_search (seq, doc) VALUES ($1, \
+             setweight(to_tsvector('english', $2), 'A') || \
+             setweight(to_tsvector('english', $3), 'B'))",
+        )
+        .bind(seq)
+        .bind(subject)
+        .bind(body)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn index_append(
+        tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+        seq: i64,
+        body: &str,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE ticket_search SET doc = doc || setweight(to_tsvector('english', $1), 'B') \
+             WHERE seq = $2",
+        )
+        .bind(body)
+        .bind(seq)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// The condition a queue's text filter adds, around the bound query.
+    fn text_match_sql() -> (&'static str, &'static str) {
+        (
+            " AND t.seq IN (SELECT seq FROM ticket_search \
+             WHERE doc @@ websearch_to_tsquery('english', ",
+            "))",
+        )
+    }
+
+    /// `websearch_to_tsquery` text, built from the same terms as SQLite's.
+    fn text_query(text: &str) -> Option<String> {
+        crate::common::ticket_rows::websearch_query(text)
+    }
+
+    /// `ts_rank` over the weighted document (subject A, conversation B).
+    fn search_sql() -> &'static str {
+        "SELECT s.seq, ts_rank(s.doc, q)::float8 AS score \
+         FROM ticket_search s, websearch_to_tsquery('english', $1) q \
+         WHERE s.doc @@ q ORDER BY score DESC, s.seq DESC LIMIT $2"
+    }
+
+    /// Rows another hub's job holds are skipped, so each ticket is claimed once.
+    fn claim_sla_sql() -> &'static str {
+        "UPDATE tickets SET sla_check_at = $1 WHERE seq IN (SELECT seq FROM tickets \
+         WHERE sla_check_at <= $2 ORDER BY sla_check_at LIMIT $3 FOR UPDATE SKIP LOCKED) \
+         RETURNING seq"
+    }
+
     /// Serializes audit appends across connections and hubs until the transaction ends, so two
     /// writers never both take the next sequence number.
     async fn lock_audit(tx: &mut sqlx::Transaction<'static, sqlx::Postgres>) -> StoreResult<()> {

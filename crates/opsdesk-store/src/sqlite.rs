@@ -73,6 +73,59 @@ impl SqliteStore {
         Some(self.writes.lock().await)
     }
 
+    async fn index_new_ticket(
+        tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+        seq: i64,
+        subject: &str,
+        body: &str,
+    ) -> StoreResult<()> {
+        sqlx::query("INSERT INTO ticket_fts (rowid, subject, body) VALUES ($1, $2, $3)")
+            .bind(seq)
+            .bind(subject)
+            .bind(body)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    async fn index_append(
+        tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+        seq: i64,
+        body: &str,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE ticket_fts SET body = body || $1 WHERE rowid = $2")
+            .bind(format!("\n{body}"))
+            .bind(seq)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// The condition a queue's text filter adds, around the bound query.
+    fn text_match_sql() -> (&'static str, &'static str) {
+        (
+            " AND t.seq IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ",
+            ")",
+        )
+    }
+
+    /// FTS5 query syntax, built from terms so no input can break it.
+    fn text_query(text: &str) -> Option<String> {
+        crate::common::ticket_rows::fts5_query(text)
+    }
+
+    /// BM25 with the subject weighted four times the conversation; higher scores are better.
+    fn search_sql() -> &'static str {
+        "SELECT rowid, -bm25(ticket_fts, 4.0, 1.0) AS score FROM ticket_fts \
+         WHERE ticket_fts MATCH $1 ORDER BY bm25(ticket_fts, 4.0, 1.0) LIMIT $2"
+    }
+
+    /// One process writes, so a plain update claims.
+    fn claim_sla_sql() -> &'static str {
+        "UPDATE tickets SET sla_check_at = $1 WHERE seq IN (SELECT seq FROM tickets \
+         WHERE sla_check_at <= $2 ORDER BY sla_check_at LIMIT $3) RETURNING seq"
+    }
+
     /// Appends are already serialized by `write_guard`.
     async fn lock_audit(_tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>) -> StoreResult<()> {
         Ok(())

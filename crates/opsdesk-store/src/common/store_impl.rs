@@ -11,6 +11,7 @@ macro_rules! shared_store_impl {
     ($store:ty, $db:ty, $backend:expr) => {
         $crate::common::tx_steps!($store, $db);
         $crate::common::listing!($store, $db);
+        $crate::common::tickets_impl!($store, $db);
 
         #[async_trait::async_trait]
         impl $crate::Store for $store {

@@ -3,4 +3,4 @@
 /**
  * What happened. Stable names, used in filters and exports.
  */
-export type AuditAction = "auth.sign_in" | "auth.sign_in_failed" | "auth.locked_out" | "auth.recovery_code_used" | "auth.reauthenticated" | "session.ended" | "staff.invited" | "staff.enrolled" | "staff.role_changed" | "staff.mfa_reset" | "staff.deactivated" | "audit.verified" | "audit.exported";
+export type AuditAction = "auth.sign_in" | "auth.sign_in_failed" | "auth.locked_out" | "auth.recovery_code_used" | "auth.reauthenticated" | "session.ended" | "staff.invited" | "staff.enrolled" | "staff.role_changed" | "staff.mfa_reset" | "staff.deactivated" | "audit.verified" | "audit.exported" | "tenant.created" | "tenant.updated" | "tenant.imported" | "integration_token.created" | "integration_token.revoked" | "ticket.created" | "ticket.updated" | "ticket.replied" | "ticket.noted" | "ticket.escalated" | "ticket.sla_warning" | "ticket.sla_breached" | "ticket.merged" | "ticket.bulk_edited" | "group.changed" | "sla_policy.changed" | "saved_filter.changed" | "dataset.seeded";
