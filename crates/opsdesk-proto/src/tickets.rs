@@ -594,3 +594,12 @@ pub struct SlaPolicyRequest {
     pub first_response_minutes: i64,
     pub resolution_minutes: i64,
 }
+
+/// Someone a ticket can be assigned to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export)]
+pub struct Assignee {
+    pub id: Uuid,
+    pub display_name: String,
+    pub role: opsdesk_core::Role,
+}
