@@ -7,7 +7,9 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 /// First-response and resolution targets for one priority, in minutes of running clock.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS,
+)]
 #[ts(export)]
 pub struct SlaTargets {
     pub first_response_minutes: i64,
@@ -247,9 +249,17 @@ mod tests {
     fn pending_pauses_the_clock_and_moves_the_deadline() {
         let mut clock = SlaClock::start(TicketStatus::Open, t0());
         clock.on_status(TicketStatus::Pending, false, t0() + mins(30));
-        assert_eq!(clock.deadlines(HIGH).due_at, None, "no deadline while paused");
+        assert_eq!(
+            clock.deadlines(HIGH).due_at,
+            None,
+            "no deadline while paused"
+        );
         assert_eq!(clock.remaining(HIGH, t0() + mins(500)), Some(mins(30)));
-        assert_eq!(clock.tick(HIGH, t0() + mins(500)), None, "paused never breaches");
+        assert_eq!(
+            clock.tick(HIGH, t0() + mins(500)),
+            None,
+            "paused never breaches"
+        );
         clock.on_status(TicketStatus::Open, false, t0() + mins(120));
         assert_eq!(clock.deadlines(HIGH).due_at, Some(t0() + mins(150)));
     }
@@ -298,6 +308,9 @@ mod tests {
             first_response_minutes: 0,
             resolution_minutes: 60,
         };
-        assert!(zero.check().unwrap_err().starts_with("first_response_minutes"));
+        assert!(zero
+            .check()
+            .unwrap_err()
+            .starts_with("first_response_minutes"));
     }
 }

@@ -78,6 +78,9 @@ mod tests {
         assert!(check_tenant_name("").is_err());
         assert_eq!(check_plan("Enterprise").unwrap(), "enterprise");
         assert!(check_plan("pro plan").is_err());
-        assert_eq!(TenantStatus::parse("suspended"), Some(TenantStatus::Suspended));
+        assert_eq!(
+            TenantStatus::parse("suspended"),
+            Some(TenantStatus::Suspended)
+        );
     }
 }

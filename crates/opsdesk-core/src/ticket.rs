@@ -243,7 +243,9 @@ pub fn check_body(value: &str) -> Result<String, String> {
     if !(1..=BODY_MAX).contains(&len) {
         return Err(format!("must be 1 to {BODY_MAX} characters (got {len})"));
     }
-    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+    if v.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
         return Err("must not contain control characters other than newlines and tabs".into());
     }
     Ok(v.to_owned())
@@ -276,7 +278,10 @@ pub fn check_tags(values: &[String]) -> Result<Vec<String>, String> {
     tags.sort();
     tags.dedup();
     if tags.len() > TAGS_MAX {
-        return Err(format!("must hold at most {TAGS_MAX} tags (got {})", tags.len()));
+        return Err(format!(
+            "must hold at most {TAGS_MAX} tags (got {})",
+            tags.len()
+        ));
     }
     Ok(tags)
 }
@@ -346,7 +351,10 @@ mod tests {
         }
         let err = "urgent".parse::<Priority>().unwrap_err();
         assert!(err.contains("critical, high, medium, low"), "{err}");
-        assert_eq!(QueueView::parse("breaching_soon"), Some(QueueView::BreachingSoon));
+        assert_eq!(
+            QueueView::parse("breaching_soon"),
+            Some(QueueView::BreachingSoon)
+        );
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
+    /// Seconds between rounds of the SLA job (warnings and breaches); 0 turns it off.
+    pub sla_job_seconds: u64,
     pub auth: AuthSettings,
 }
 
@@ -70,6 +72,7 @@ impl Default for Settings {
             database_url: DatabaseUrl::default(),
             data_dir: default_data_dir(),
             trust_forwarded_for: false,
+            sla_job_seconds: 10,
             auth: AuthSettings::default(),
         }
     }
@@ -100,7 +103,13 @@ pub fn default_data_dir() -> PathBuf {
 }
 
 /// Top-level settings that `OPSDESK_<KEY>` variables may set.
-const ENV_KEYS: &[&str] = &["bind", "database_url", "data_dir", "trust_forwarded_for"];
+const ENV_KEYS: &[&str] = &[
+    "bind",
+    "database_url",
+    "data_dir",
+    "trust_forwarded_for",
+    "sla_job_seconds",
+];
 
 /// Why settings could not be loaded.
 #[derive(Debug, thiserror::Error)]

@@ -139,6 +139,12 @@ impl HubError {
     }
 }
 
+impl From<opsdesk_core::ticket::TicketRuleError> for HubError {
+    fn from(e: opsdesk_core::ticket::TicketRuleError) -> Self {
+        HubError::unprocessable(e.code(), e.to_string())
+    }
+}
+
 impl From<StoreError> for HubError {
     fn from(e: StoreError) -> Self {
         match e {

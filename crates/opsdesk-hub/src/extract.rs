@@ -204,6 +204,59 @@ impl FromRequestParts<AppState> for ClientInfo {
 
 pub use crate::service::auth::Caller;
 
+/// The `Idempotency-Key` header of a write, when sent: 1 to 100 visible ASCII characters.
+/// A replayed write with the same key answers with the first result instead of writing again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = HubError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let Some(value) = parts.headers.get("idempotency-key") else {
+            return Ok(IdempotencyKey(None));
+        };
+        let key = value
+            .to_str()
+            .ok()
+            .filter(|k| (1..=100).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()))
+            .ok_or_else(|| {
+                HubError::field(
+                    "Idempotency-Key",
+                    "must be 1 to 100 visible ASCII characters (a UUID is a good key)",
+                )
+            })?;
+        Ok(IdempotencyKey(Some(key.to_owned())))
+    }
+}
+
+/// The platform calling the intake endpoint with an integration token.
+pub use crate::service::tenants::Integration;
+
+impl FromRequestParts<AppState> for Integration {
+    type Rejection = HubError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && t.len() <= 200)
+            .ok_or_else(|| {
+                HubError::unauthenticated(
+                    "not_signed_in",
+                    "the intake endpoint needs `Authorization: Bearer <integration token>`",
+                )
+            })?;
+        crate::service::tenants::authenticate_integration(state, token).await
+    }
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = HubError;
 

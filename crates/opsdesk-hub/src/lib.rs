@@ -31,6 +31,7 @@ pub struct RunningHub {
     pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
+    jobs: Vec<JoinHandle<()>>,
 }
 
 impl RunningHub {
@@ -38,6 +39,9 @@ impl RunningHub {
     pub async fn stop(mut self) -> std::io::Result<()> {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
+        }
+        for job in self.jobs.drain(..) {
+            job.abort();
         }
         self.task.await.map_err(std::io::Error::other)?
     }
@@ -58,7 +62,15 @@ pub fn start(
 ) -> std::io::Result<RunningHub> {
     telemetry::init_metrics();
     let addr = listener.local_addr()?;
+    let sla_every = settings.sla_job_seconds;
     let state = AppState::new(store, settings, clock);
+    let mut jobs = Vec::new();
+    if sla_every > 0 {
+        jobs.push(service::sla_job::spawn(
+            state.clone(),
+            std::time::Duration::from_secs(sla_every),
+        ));
+    }
     let app = api::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -73,5 +85,6 @@ pub fn start(
         state,
         shutdown: Some(tx),
         task,
+        jobs,
     })
 }

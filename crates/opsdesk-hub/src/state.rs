@@ -18,6 +18,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
     pub sign_in_limiter: Arc<SignInLimiter>,
+    /// Ticket changes after they commit, for live updates and notifications.
+    pub ticket_events: tokio::sync::broadcast::Sender<opsdesk_proto::TicketEvent>,
 }
 
 impl AppState {
@@ -32,6 +34,7 @@ impl AppState {
             settings: Arc::new(settings),
             clock,
             sign_in_limiter: Arc::new(SignInLimiter::new(limit)),
+            ticket_events: tokio::sync::broadcast::channel(1024).0,
         }
     }
 

@@ -65,7 +65,9 @@ pub struct TenantImportResult {
 }
 
 /// Filters for the tenants directory.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams, ts_rs::TS)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams, ts_rs::TS,
+)]
 #[ts(export)]
 #[serde(deny_unknown_fields)]
 pub struct TenantQuery {
@@ -423,7 +425,9 @@ pub struct TicketFilter {
 }
 
 /// A queue page request: a view or saved filter, extra filters, a sort and a cursor.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams, ts_rs::TS)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams, ts_rs::TS,
+)]
 #[ts(export)]
 #[serde(deny_unknown_fields)]
 pub struct QueueQuery {
@@ -503,7 +507,9 @@ pub struct SaveFilterRequest {
 }
 
 /// Full-text search.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams, ts_rs::TS)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams, ts_rs::TS,
+)]
 #[ts(export)]
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
@@ -524,7 +530,9 @@ pub struct SearchHit {
 }
 
 /// Ask for everything changed after a point in the feed.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams, ts_rs::TS)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams, ts_rs::TS,
+)]
 #[ts(export)]
 #[serde(deny_unknown_fields)]
 pub struct ChangesQuery {
@@ -602,4 +610,33 @@ pub struct Assignee {
     pub id: Uuid,
     pub display_name: String,
     pub role: opsdesk_core::Role,
+}
+
+/// What happened to a ticket, for live updates and notifications.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS,
+)]
+#[ts(export)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketEventKind {
+    Created,
+    Changed,
+    Assigned,
+    Escalated,
+    SlaWarning,
+    SlaBreached,
+    Merged,
+}
+
+/// A change to a ticket, emitted by the hub after it commits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+#[ts(export)]
+pub struct TicketEvent {
+    pub kind: TicketEventKind,
+    pub ticket: TicketSummary,
+    /// `staff:<id>`, `integration:<id>` or `system`.
+    pub actor: String,
+    pub at: DateTime<Utc>,
+    /// For escalations: the reason given, or the SLA target breached.
+    pub reason: Option<String>,
 }

@@ -7,9 +7,9 @@ mod common;
 mod postgres;
 mod records;
 mod sqlite;
-pub mod tickets;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tickets;
 
 pub use postgres::PostgresStore;
 pub use records::*;

@@ -310,16 +310,12 @@ pub trait TicketStore: Send + Sync {
         after_version: i64,
     ) -> StoreResult<Vec<MessageView>>;
     /// History entries after `after_version`, oldest first.
-    async fn ticket_history(&self, id: Uuid, after_version: i64)
-        -> StoreResult<Vec<TicketChange>>;
+    async fn ticket_history(&self, id: Uuid, after_version: i64) -> StoreResult<Vec<TicketChange>>;
     async fn queue_page(&self, page: &QueuePage) -> StoreResult<Vec<TicketRecord>>;
     async fn count_tickets(&self, spec: &TicketSpec) -> StoreResult<i64>;
     /// Tickets matching `text` in subject or conversation, best first, with their scores.
-    async fn search_tickets(
-        &self,
-        text: &str,
-        limit: u32,
-    ) -> StoreResult<Vec<(TicketRecord, f64)>>;
+    async fn search_tickets(&self, text: &str, limit: u32)
+        -> StoreResult<Vec<(TicketRecord, f64)>>;
     /// Tickets whose feed position is after `since`, in feed order.
     async fn ticket_changes(&self, since: i64, limit: u32) -> StoreResult<Vec<TicketRecord>>;
     /// Claims up to `limit` tickets whose SLA check is due at `now`, pushing their check to

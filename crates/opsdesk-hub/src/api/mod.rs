@@ -5,6 +5,8 @@ mod audit;
 mod auth;
 mod meta;
 mod staff;
+mod tenants;
+mod tickets;
 
 use crate::error::HubError;
 use crate::state::AppState;
@@ -17,6 +19,8 @@ use utoipa_axum::routes;
 
 /// Largest request body accepted.
 pub const BODY_LIMIT: usize = 64 * 1024;
+/// Largest tenants import accepted.
+pub const IMPORT_BODY_LIMIT: usize = 4 * 1024 * 1024;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -27,6 +31,8 @@ pub const BODY_LIMIT: usize = 64 * 1024;
         (name = "auth", description = "Sign-in, enrollment and sessions"),
         (name = "staff", description = "Staff administration"),
         (name = "audit", description = "Audit trail and security events"),
+        (name = "tickets", description = "The ticket queue"),
+        (name = "tenants", description = "Tenants directory and integration tokens"),
         (name = "meta", description = "Hub information and probes"),
     )
 )]
@@ -68,10 +74,40 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(audit::verify_audit))
         .routes(routes!(audit::export_audit))
         .routes(routes!(audit::list_security_events))
+        .routes(routes!(tickets::queue_page, tickets::create_ticket))
+        .routes(routes!(tickets::counts))
+        .routes(routes!(tickets::search))
+        .routes(routes!(tickets::changes))
+        .routes(routes!(tickets::bulk_edit))
+        .routes(routes!(tickets::get_ticket, tickets::update_ticket))
+        .routes(routes!(tickets::add_message))
+        .routes(routes!(tickets::assign))
+        .routes(routes!(tickets::escalate))
+        .routes(routes!(tickets::merge))
+        .routes(routes!(tickets::presence))
+        .routes(routes!(tenants::list_tenants, tenants::create_tenant))
+        .routes(routes!(tenants::update_tenant))
+        .routes(routes!(tenants::list_tokens, tenants::create_token))
+        .routes(routes!(tenants::revoke_token))
+        .routes(routes!(tenants::intake))
+        .routes(routes!(tenants::list_groups, tenants::create_group))
+        .routes(routes!(tenants::set_group))
+        .routes(routes!(tenants::assignees))
+        .routes(routes!(tenants::sla_policies))
+        .routes(routes!(tenants::update_sla_policy))
+        .routes(routes!(tenants::list_saved_filters, tenants::save_filter))
+        .routes(routes!(tenants::delete_saved_filter))
         .split_for_parts();
+    // Imports carry up to 10,000 tenants, past the usual body limit.
+    let (import_routes, import_doc) = OpenApiRouter::new()
+        .routes(routes!(tenants::import_tenants))
+        .split_for_parts();
+    let mut openapi = openapi;
+    openapi.merge(import_doc);
     let openapi = std::sync::Arc::new(openapi);
     Router::new()
         .merge(api_routes)
+        .merge(import_routes.layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)))
         .route(
             "/api/v1/openapi.json",
             axum::routing::get(move || {

@@ -73,8 +73,10 @@ impl TryFrom<TicketRow> for TicketRecord {
         let sla = SlaClock {
             active_ms: r.sla_active_ms,
             running_since: r.sla_running_since.map(time).transpose()?,
-            stage: SlaStage::parse(&r.sla_stage).ok_or_else(|| corrupt("SLA stage", &r.sla_stage))?,
-            state: SlaState::parse(&r.sla_state).ok_or_else(|| corrupt("SLA state", &r.sla_state))?,
+            stage: SlaStage::parse(&r.sla_stage)
+                .ok_or_else(|| corrupt("SLA stage", &r.sla_stage))?,
+            state: SlaState::parse(&r.sla_state)
+                .ok_or_else(|| corrupt("SLA state", &r.sla_state))?,
         };
         let summary = TicketSummary {
             id: uuid(&r.id)?,
@@ -167,8 +169,7 @@ pub(crate) struct TokenRow {
 }
 
 /// The integration token columns, in [`TokenRow`] order.
-pub(crate) const TOKEN_COLUMNS: &str =
-    "id, name, created_by, created_at, last_used_at, revoked_at";
+pub(crate) const TOKEN_COLUMNS: &str = "id, name, created_by, created_at, last_used_at, revoked_at";
 
 impl TryFrom<TokenRow> for IntegrationTokenView {
     type Error = StoreError;
@@ -287,7 +288,9 @@ impl TryFrom<SlaPolicyRow> for SlaPolicyView {
 }
 
 /// Groups from `(group id, name, member id)` rows ordered by group name.
-pub(crate) fn groups_from(rows: Vec<(String, String, Option<String>)>) -> StoreResult<Vec<GroupView>> {
+pub(crate) fn groups_from(
+    rows: Vec<(String, String, Option<String>)>,
+) -> StoreResult<Vec<GroupView>> {
     let mut groups: Vec<GroupView> = Vec::new();
     for (id, name, member) in rows {
         let id = uuid(&id)?;
@@ -381,7 +384,12 @@ pub(crate) fn fts5_query(text: &str) -> Option<String> {
         return None;
     }
     let quote = |t: &String| format!("\"{t}\"");
-    let mut q = terms.include.iter().map(quote).collect::<Vec<_>>().join(" AND ");
+    let mut q = terms
+        .include
+        .iter()
+        .map(quote)
+        .collect::<Vec<_>>()
+        .join(" AND ");
     for ex in &terms.exclude {
         q = format!("({q}) NOT {}", quote(ex));
     }
@@ -415,9 +423,6 @@ mod tests {
         );
         assert_eq!(fts5_query("-only -excluded"), None);
         assert_eq!(fts5_query("  ?!  "), None);
-        assert_eq!(
-            websearch_query("sso -okta").unwrap(),
-            r#""sso" -"okta""#
-        );
+        assert_eq!(websearch_query("sso -okta").unwrap(), r#""sso" -"okta""#);
     }
 }
