@@ -624,7 +624,7 @@ mod tests {
     #[test]
     fn csv_import_reads_quoted_cells_and_names_the_bad_line() {
         let csv =
-            "name,slug,plan,status\r\n\"Acme, Inc.\",acme,pro,trial\nBeta \"\"B\"\",beta,free,\n";
+            "name,slug,plan,status\r\n\"Acme, Inc.\",acme,pro,trial\n\"Beta \"\"B\"\"\",beta,free,\n";
         let drafts = parse_import("text/csv", csv.as_bytes()).unwrap();
         assert_eq!(drafts.len(), 2);
         assert_eq!(drafts[0].name, "Acme, Inc.");

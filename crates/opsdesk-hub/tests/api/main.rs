@@ -10,3 +10,4 @@ mod meta;
 mod sessions;
 mod sign_in;
 mod staff;
+mod tickets;
