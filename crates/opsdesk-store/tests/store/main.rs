@@ -33,3 +33,4 @@ mod sessions;
 mod sign_in;
 mod staff;
 mod tamper;
+mod tickets;
