@@ -2,6 +2,9 @@
 //! or the error (a `UiError`: stable code and a sentence).
 
 use crate::LaunchOptions;
+use opsdesk_client::queue::{
+    ActionOutcome, OutboxResolution, QueueScreen, SyncStatus, TicketAction, TicketScreen,
+};
 use opsdesk_client::{AppStatus, Desk, UiError};
 use opsdesk_proto::*;
 use std::sync::Arc;
@@ -49,6 +52,19 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         list_audit,
         verify_audit,
         security_events,
+        queue,
+        sync_now,
+        ticket,
+        ticket_act,
+        outbox_resolve,
+        ticket_presence,
+        search_tickets,
+        tenants,
+        create_ticket,
+        save_filter,
+        delete_saved_filter,
+        assignees,
+        groups,
     ]
 }
 
@@ -241,4 +257,82 @@ async fn security_events(
     query: SecurityEventQuery,
 ) -> Answer<Page<SecurityEvent>> {
     ui(desk.security_events(query).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn queue(desk: Shared<'_>, query: QueueQuery) -> Answer<QueueScreen> {
+    ui(desk.queue(query).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn sync_now(desk: Shared<'_>) -> Answer<SyncStatus> {
+    ui(desk.sync_now().await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn ticket(desk: Shared<'_>, id: Uuid) -> Answer<TicketScreen> {
+    ui(desk.ticket(id).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn ticket_act(
+    desk: Shared<'_>,
+    id: Uuid,
+    version: i64,
+    action: TicketAction,
+) -> Answer<ActionOutcome> {
+    ui(desk.ticket_act(id, version, action).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn outbox_resolve(
+    desk: Shared<'_>,
+    id: i64,
+    resolution: OutboxResolution,
+) -> Answer<SyncStatus> {
+    ui(desk.outbox_resolve(id, resolution).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn ticket_presence(
+    desk: Shared<'_>,
+    id: Uuid,
+    mode: PresenceMode,
+) -> Answer<Vec<PresenceView>> {
+    ui(desk.ticket_presence(id, mode).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn search_tickets(desk: Shared<'_>, q: String) -> Answer<Vec<SearchHit>> {
+    ui(desk.search_tickets(&q).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn tenants(desk: Shared<'_>, q: String) -> Answer<Vec<TenantView>> {
+    ui(desk.tenants(&q).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn create_ticket(desk: Shared<'_>, request: CreateTicketRequest) -> Answer<TicketSummary> {
+    ui(desk.create_ticket(request).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn save_filter(desk: Shared<'_>, request: SaveFilterRequest) -> Answer<SavedFilterView> {
+    ui(desk.save_filter(request).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn delete_saved_filter(desk: Shared<'_>, id: Uuid) -> Answer<()> {
+    ui(desk.delete_saved_filter(id).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn assignees(desk: Shared<'_>) -> Answer<Vec<Assignee>> {
+    ui(desk.assignees().await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn groups(desk: Shared<'_>) -> Answer<Vec<GroupView>> {
+    ui(desk.groups().await)
 }

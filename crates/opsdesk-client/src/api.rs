@@ -1,5 +1,8 @@
 //! The hub's HTTP API as typed calls: one method per endpoint, problem documents decoded back into
-//! [`ApiError`], connection failures into [`ClientError::Unreachable`] naming the hub.
+//! [`ApiError`], connection failures into [`ClientError::Unreachable`] naming the hub. The ticket
+//! endpoints live in `api/tickets.rs`.
+
+mod tickets;
 
 use crate::error::ClientError;
 use opsdesk_proto::{

@@ -1,13 +1,16 @@
 //! The local cache (`cache.sqlite` in the data folder): JSON documents by key, so the app opens
-//! on what it last saw and can be read offline. Everything in it can be fetched again, so a
-//! cache that cannot be opened is rebuilt empty; sign-out wipes it.
+//! on what it last saw and can be read offline, and the ticket queue's tables (`queue::cache`).
+//! Everything in it but the outbox can be fetched again, so a cache that cannot be opened is
+//! rebuilt empty; sign-out wipes it all.
 
 use crate::error::ClientError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::{Mutex, MutexGuard};
 
 /// The cache file's name inside the data folder.
 pub const CACHE_FILE: &str = "cache.sqlite";
@@ -18,13 +21,32 @@ pub mod keys {
     pub const ME: &str = "me";
     /// The first page of the unfiltered staff list.
     pub const STAFF_LIST: &str = "staff:list";
+    /// My saved filters ([`opsdesk_proto::SavedFilterView`]s), refreshed on every sync.
+    pub const SAVED_FILTERS: &str = "queue:saved_filters";
+    /// The ticket groups, as last fetched.
+    pub const GROUPS: &str = "queue:groups";
+    /// The people tickets can be assigned to, as last fetched.
+    pub const ASSIGNEES: &str = "queue:assignees";
 }
+
+/// Every table the cache keeps, children before parents: what a wipe empties.
+const TABLES: &[&str] = &[
+    "documents",
+    "ticket_tags",
+    "tickets",
+    "sync_cursor",
+    "outbox",
+    "ticket_details",
+];
 
 /// The local cache.
 #[derive(Debug, Clone)]
 pub struct Cache {
     pool: SqlitePool,
     path: PathBuf,
+    /// Counts wipes. Work that started before a wipe (a sync in the background, a write's
+    /// answer arriving) checks it under this lock and does not put back what the wipe removed.
+    epoch: Arc<Mutex<u64>>,
 }
 
 impl Cache {
@@ -75,7 +97,24 @@ impl Cache {
         Ok(Cache {
             pool,
             path: path.to_owned(),
+            epoch: Arc::new(Mutex::new(0)),
         })
+    }
+
+    /// The connections, for the queue's tables.
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// How many wipes happened so far: take it before work whose results go into the cache.
+    pub(crate) async fn epoch(&self) -> u64 {
+        *self.epoch.lock().await
+    }
+
+    /// Held while writing what depends on the cache not having been wiped since
+    /// [`Cache::epoch`]; serializes those writes too.
+    pub(crate) async fn epoch_lock(&self) -> MutexGuard<'_, u64> {
+        self.epoch.lock().await
     }
 
     /// Where the cache lives.
@@ -125,11 +164,18 @@ impl Cache {
         Ok(())
     }
 
-    /// Removes everything, including what the write-ahead log still holds.
+    /// Removes everything (documents, tickets, the outbox), including what the write-ahead log
+    /// still holds.
     pub async fn wipe(&self) -> Result<(), ClientError> {
-        sqlx::query("DELETE FROM documents")
-            .execute(&self.pool)
-            .await?;
+        let mut epoch = self.epoch.lock().await;
+        *epoch += 1;
+        let mut tx = self.pool.begin().await?;
+        for table in TABLES {
+            sqlx::query(&format!("DELETE FROM {table}"))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(&self.pool)
             .await?;

@@ -1,8 +1,10 @@
 //! [`Desk`]: the one object the Tauri shell talks to. It owns the choice of hub (a team hub by URL,
 //! or the local workspace), the signed-in session (token in the OS keyring), the settings file and
 //! the local cache, and offers every operation the screens need. Signing in and out lives in
-//! `desk/session.rs`, the calls of the signed-in screens in `desk/screens.rs`.
+//! `desk/session.rs`, the calls of the signed-in screens in `desk/screens.rs`, the ticket queue's
+//! in `desk/queue.rs`.
 
+mod queue;
 mod screens;
 mod session;
 
@@ -10,6 +12,7 @@ use crate::api::{self, ApiClient, SessionToken};
 use crate::cache::Cache;
 use crate::config::{AppConfig, Mode, IDLE_LOCK_RANGE};
 use crate::error::{ClientError, UiError};
+use crate::queue::QueueSync;
 use crate::secrets::{local_hub_id, remote_hub_id, SecretStore};
 use crate::workspace::LocalWorkspace;
 use opsdesk_proto::{HubInfo, Me};
@@ -78,6 +81,8 @@ pub struct Desk {
     paths: DeskPaths,
     secrets: Arc<dyn SecretStore>,
     cache: Cache,
+    /// The ticket queue's sync and outbox, over `cache`.
+    sync: Arc<QueueSync>,
     state: RwLock<DeskState>,
     /// Held by operations that change the hub or the session (connect, start, sign in, restore,
     /// sign out, forget) so two clicks cannot interleave them. Reads never wait for it.
@@ -129,6 +134,7 @@ impl Desk {
         Ok(Desk {
             paths,
             secrets,
+            sync: Arc::new(QueueSync::new(cache.clone())),
             cache,
             state: RwLock::new(state),
             changes: Mutex::new(()),
@@ -444,6 +450,21 @@ mod tests {
         future(desk.me());
         future(desk.list_staff(Default::default()));
         future(desk.list_audit(Default::default()));
+        future(desk.queue(Default::default()));
+        future(desk.sync_now());
+        future(desk.ticket(uuid::Uuid::nil()));
+        future(desk.ticket_act(
+            uuid::Uuid::nil(),
+            1,
+            crate::queue::TicketAction::Note { body: "x".into() },
+        ));
+        future(desk.outbox_resolve(1, crate::queue::OutboxResolution::Discard));
+        future(desk.ticket_presence(uuid::Uuid::nil(), opsdesk_proto::PresenceMode::Viewing));
+        future(desk.search_tickets("x"));
+        future(desk.tenants(""));
+        future(desk.assignees());
+        future(desk.groups());
+        future(desk.delete_saved_filter(uuid::Uuid::nil()));
         future(desk.close());
     }
 

@@ -1,13 +1,18 @@
-//! Shared set-up: a temporary app folder, the OS keyring, a desk connected to a test hub, and
-//! sign-in with TOTP codes computed at the hub's clock.
+//! Shared set-up: a temporary app folder, the OS keyring, a desk connected to a test hub,
+//! sign-in with TOTP codes computed at the hub's clock, and a relay in front of a hub that can
+//! lose an answer or follow the hub to a new address.
 
 use opsdesk_client::{ClientError, Desk, DeskPaths, KeyringStore, SecretStore};
 use opsdesk_core::totp::TotpSecret;
 use opsdesk_hub::clock::Clock;
 use opsdesk_hub::testing::{Person, TestApp, PASSWORD};
 use opsdesk_proto::Me;
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
 
 /// How to give the tests a keyring when none answers.
 pub const KEYRING_HOW_TO: &str = "these tests keep session tokens in the OS keyring and none is \
@@ -77,6 +82,11 @@ impl Fixture {
         self.track(opsdesk_client::session_key(&app.base, username))
     }
 
+    /// The key the session of `username` on the hub at `url` is kept under; removed at the end.
+    pub fn key_for(&self, url: &str, username: &str) -> String {
+        self.track(opsdesk_client::session_key(url, username))
+    }
+
     /// The key the session of `username` in the local workspace is kept under.
     pub fn local_key(&self, username: &str) -> String {
         let hub_id = opsdesk_client::secrets::local_hub_id(&self.paths.data_dir);
@@ -141,4 +151,79 @@ pub fn api_code<T: std::fmt::Debug>(result: Result<T, ClientError>) -> (String, 
         Err(e @ ClientError::Api(_)) => (e.api_code().unwrap_or_default().to_owned(), e),
         other => panic!("expected a refusal from the hub, got {other:?}"),
     }
+}
+
+/// A TCP relay in front of a hub, as a network between the app and the hub: it can lose the
+/// hub's next answer (after the hub committed the write), and follow a restarted hub to its new
+/// address. While the hub is down, connections through it close at once.
+pub struct Relay {
+    pub url: String,
+    target: Arc<Mutex<SocketAddr>>,
+    lose_answer: Arc<AtomicBool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Relay {
+    /// Starts relaying to the hub at `hub`.
+    pub async fn start(hub: SocketAddr) -> Relay {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind relay");
+        let url = format!("http://{}", listener.local_addr().expect("relay address"));
+        let target = Arc::new(Mutex::new(hub));
+        let lose_answer = Arc::new(AtomicBool::new(false));
+        let (t, lose) = (target.clone(), lose_answer.clone());
+        let task = tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let hub = *t.lock().expect("relay target");
+                tokio::spawn(relay_one(client, hub, lose.clone()));
+            }
+        });
+        Relay {
+            url,
+            target,
+            lose_answer,
+            task,
+        }
+    }
+
+    /// Sends new connections to the hub at `hub`.
+    pub fn point_at(&self, hub: SocketAddr) {
+        *self.target.lock().expect("relay target") = hub;
+    }
+
+    /// The hub's next answer is dropped with its connection, as when a network fails between
+    /// the hub committing a write and the app hearing about it.
+    pub fn lose_next_answer(&self) {
+        self.lose_answer.store(true, Ordering::SeqCst);
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn relay_one(client: TcpStream, hub: SocketAddr, lose_answer: Arc<AtomicBool>) {
+    let Ok(hub) = TcpStream::connect(hub).await else {
+        return;
+    };
+    let (mut from_client, mut to_client) = client.into_split();
+    let (mut from_hub, mut to_hub) = hub.into_split();
+    let up = tokio::spawn(async move {
+        let _ = tokio::io::copy(&mut from_client, &mut to_hub).await;
+    });
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match from_hub.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        if lose_answer.swap(false, Ordering::SeqCst) {
+            break;
+        }
+        if to_client.write_all(&buf[..n]).await.is_err() {
+            break;
+        }
+    }
+    up.abort();
 }

@@ -8,6 +8,7 @@ mod helpers;
 mod hub_check;
 mod keyring;
 mod local_workspace;
+mod queue;
 mod screens;
 mod session;
 mod sign_in;
