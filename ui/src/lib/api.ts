@@ -1,26 +1,43 @@
 // The one typed module that talks to the shell. Components never call `invoke` themselves.
 import { invoke } from "@tauri-apps/api/core";
+import type { ActionOutcome } from "./generated/ActionOutcome";
 import type { AppStatus } from "./generated/AppStatus";
+import type { Assignee } from "./generated/Assignee";
 import type { AuditEntry } from "./generated/AuditEntry";
 import type { AuditQuery } from "./generated/AuditQuery";
 import type { AuditVerification } from "./generated/AuditVerification";
 import type { Capabilities } from "./generated/Capabilities";
 import type { ChangeRoleRequest } from "./generated/ChangeRoleRequest";
+import type { CreateTicketRequest } from "./generated/CreateTicketRequest";
 import type { Enrolled } from "./generated/Enrolled";
 import type { EnrollmentOffer } from "./generated/EnrollmentOffer";
+import type { GroupView } from "./generated/GroupView";
 import type { HubInfo } from "./generated/HubInfo";
 import type { InviteIssued } from "./generated/InviteIssued";
 import type { InviteStaffRequest } from "./generated/InviteStaffRequest";
 import type { LaunchOptions } from "./generated/LaunchOptions";
 import type { LoginChallenge } from "./generated/LoginChallenge";
 import type { Me } from "./generated/Me";
+import type { OutboxResolution } from "./generated/OutboxResolution";
 import type { Page } from "./generated/Page";
+import type { PresenceMode } from "./generated/PresenceMode";
+import type { PresenceView } from "./generated/PresenceView";
+import type { QueueQuery } from "./generated/QueueQuery";
+import type { QueueScreen } from "./generated/QueueScreen";
+import type { SavedFilterView } from "./generated/SavedFilterView";
+import type { SaveFilterRequest } from "./generated/SaveFilterRequest";
+import type { SearchHit } from "./generated/SearchHit";
 import type { SecurityEvent } from "./generated/SecurityEvent";
 import type { SecurityEventQuery } from "./generated/SecurityEventQuery";
 import type { SessionsEnded } from "./generated/SessionsEnded";
 import type { SessionView } from "./generated/SessionView";
 import type { StaffQuery } from "./generated/StaffQuery";
 import type { StaffView } from "./generated/StaffView";
+import type { SyncStatus } from "./generated/SyncStatus";
+import type { TenantView } from "./generated/TenantView";
+import type { TicketAction } from "./generated/TicketAction";
+import type { TicketScreen } from "./generated/TicketScreen";
+import type { TicketSummary } from "./generated/TicketSummary";
 import type { UiError } from "./generated/UiError";
 
 export type { UiError };
@@ -81,4 +98,23 @@ export const api = {
   verifyAudit: () => call<AuditVerification>("verify_audit"),
   securityEvents: (query: SecurityEventQuery) =>
     call<Page<SecurityEvent>>("security_events", { query }),
+  /** A queue page from the local cache (instant); `sync.stale` says whether it may be behind. */
+  queue: (query: QueueQuery) => call<QueueScreen>("queue", { query }),
+  syncNow: () => call<SyncStatus>("sync_now"),
+  ticket: (id: string) => call<TicketScreen>("ticket", { id }),
+  /** When `queued` is set, the write waits in the outbox (offline) or is in conflict or refused. */
+  ticketAct: (id: string, version: number, action: TicketAction) =>
+    call<ActionOutcome>("ticket_act", { id, version, action }),
+  outboxResolve: (id: number, resolution: OutboxResolution) =>
+    call<SyncStatus>("outbox_resolve", { id, resolution }),
+  ticketPresence: (id: string, mode: PresenceMode) =>
+    call<PresenceView[]>("ticket_presence", { id, mode }),
+  searchTickets: (q: string) => call<SearchHit[]>("search_tickets", { q }),
+  tenants: (q: string) => call<TenantView[]>("tenants", { q }),
+  createTicket: (request: CreateTicketRequest) => call<TicketSummary>("create_ticket", { request }),
+  saveFilter: (request: SaveFilterRequest) => call<SavedFilterView>("save_filter", { request }),
+  deleteSavedFilter: (id: string) => call<void>("delete_saved_filter", { id }),
+  /** Needs tickets.assign (senior agent and up). */
+  assignees: () => call<Assignee[]>("assignees"),
+  groups: () => call<GroupView[]>("groups"),
 };

@@ -75,11 +75,11 @@ describe("keyboard", () => {
     expect(m.press("G")).toBeNull();
     expect(m.press("S")).toBe("go:staff");
     expect(m.press("G")).toBeNull();
-    expect(m.press("Q")).toBeNull();
+    expect(m.press("X")).toBeNull();
     expect(m.press("S")).toBeNull();
   });
-  it("lists every shortcut once", () => {
-    const keys = SHORTCUTS.map((s) => s.keys);
+  it("lists every shortcut once where it works", () => {
+    const keys = SHORTCUTS.map((s) => `${s.scope ?? "global"}:${s.keys}`);
     expect(new Set(keys).size).toBe(keys.length);
   });
 });
