@@ -1,4 +1,5 @@
-//! The `opsdesk-hub` command: serve the hub, create the first admin, verify the audit chain.
+//! The `opsdesk-hub` command: serve the hub, create the first admin, verify the audit chain,
+//! generate a realistic dataset.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -7,6 +8,7 @@ use opsdesk_core::Role;
 use opsdesk_hub::clock::SystemClock;
 use opsdesk_hub::config::{redact_url, DatabaseUrl, Settings};
 use opsdesk_hub::service;
+use opsdesk_hub::service::seed::{SeedPlan, SeedProgress};
 use opsdesk_hub::state::AppState;
 use opsdesk_proto::InviteStaffRequest;
 use std::path::PathBuf;
@@ -48,6 +50,28 @@ enum Command {
         email: String,
         #[arg(long)]
         display_name: Option<String>,
+    },
+    /// Generate a realistic desk (tenants, staff, tickets with conversations) for demos and
+    /// benchmarks. Refuses a database that already has tickets unless --append is given.
+    Seed {
+        /// How many tickets to generate (1 to 10,000,000).
+        #[arg(long)]
+        tickets: u64,
+        /// How many tenants they belong to; sizes follow a Zipf-like curve.
+        #[arg(long)]
+        tenants: u32,
+        /// How many staff, of every role, created as invited.
+        #[arg(long, default_value_t = 60)]
+        staff: u32,
+        /// Random seed: the same seed gives the same desk.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Add to a database that already has tickets (tenants and staff are reused by name).
+        #[arg(long)]
+        append: bool,
+        /// Tickets written per transaction.
+        #[arg(long, default_value_t = 2_000)]
+        batch: u32,
     },
     /// Audit trail tools.
     Audit {
@@ -92,6 +116,30 @@ async fn main() -> anyhow::Result<()> {
     opsdesk_hub::telemetry::init_tracing("info");
     let cli = Cli::parse();
     let settings = settings(&cli)?;
+    // Bad sizes are refused before any database is touched.
+    let seed_plan = match &cli.command {
+        Command::Seed {
+            tickets,
+            tenants,
+            staff,
+            seed,
+            append,
+            batch,
+        } => {
+            let plan = SeedPlan {
+                tickets: *tickets,
+                tenants: *tenants,
+                staff: *staff,
+                seed: *seed,
+                append: *append,
+                batch: *batch,
+                now: chrono::Utc::now(),
+            };
+            plan.check()?;
+            Some(plan)
+        }
+        _ => None,
+    };
     let url = settings.effective_database_url();
     let store = opsdesk_store::open(&url)
         .await
@@ -133,6 +181,10 @@ async fn main() -> anyhow::Result<()> {
             );
             println!("{}", issued.invite_token);
             println!("Accept it in the Opsdesk app, or with POST /api/v1/auth/enroll.");
+        }
+        Command::Seed { .. } => {
+            let plan = seed_plan.context("seed plan")?;
+            run_seed(store.as_ref(), plan, &redact_url(&url)).await?;
         }
         Command::Audit {
             command: AuditCommand::Export { format },
@@ -186,4 +238,65 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Seeds with a progress line every few seconds and a summary at the end.
+async fn run_seed(
+    store: &dyn opsdesk_store::Store,
+    plan: SeedPlan,
+    url: &str,
+) -> anyhow::Result<()> {
+    println!(
+        "Seeding {} tickets for {} tenants and {} staff (seed {}) into {url}, {} per transaction",
+        thousands(plan.tickets),
+        thousands(plan.tenants.into()),
+        thousands(plan.staff.into()),
+        plan.seed,
+        thousands(plan.batch.into()),
+    );
+    let mut last_print = std::time::Instant::now();
+    let report = service::seed::seed(store, plan, |p: &SeedProgress| {
+        if last_print.elapsed().as_secs() >= 5 || p.written == p.total {
+            last_print = std::time::Instant::now();
+            println!(
+                "  {:>10} / {} tickets ({:>3.0}%), {} tickets/s",
+                thousands(p.written),
+                thousands(p.total),
+                p.written as f64 * 100.0 / p.total as f64,
+                thousands(p.rate() as u64)
+            );
+        }
+    })
+    .await?;
+    let secs = report.elapsed.as_secs_f64();
+    println!(
+        "Seeded {} tickets ({} messages; {} open, {} breaching soon, {} escalated), {} new \
+         tenants and {} new staff in {secs:.1} s: {} tickets/s.",
+        thousands(report.tickets),
+        thousands(report.messages),
+        thousands(report.open),
+        thousands(report.breaching_soon),
+        thousands(report.escalated),
+        thousands(report.tenants_created.into()),
+        thousands(report.staff_created.into()),
+        thousands((report.tickets as f64 / secs.max(1e-9)) as u64),
+    );
+    println!(
+        "Seeded staff are invited without a usable invite: reset one's MFA as an admin to get an \
+         invite and sign in as them."
+    );
+    Ok(())
+}
+
+/// `1234567` as `1,234,567`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -1,5 +1,6 @@
-//! Sample staff for a demo workspace: one or two people of every role, so a newcomer sees a
-//! realistic team. They are invited (not enrolled), exactly as real staff start out.
+//! A demo workspace: one or two people of every role, so a newcomer sees a realistic team (they
+//! are invited, not enrolled, exactly as real staff start out), and a small desk of generated
+//! tenants and tickets to work.
 
 use crate::error::{HubError, HubResult};
 use crate::service::staff::create_with_invite;
@@ -20,8 +21,15 @@ pub const DEMO_STAFF: &[(&str, &str, Role)] = &[
     ("sofia.security", "Sofia Novak", Role::SecurityOfficer),
 ];
 
-/// Invites the demo team; members that already exist are left alone. Returns how many were added.
+/// Invites the demo team (members that already exist are left alone) and generates the demo
+/// desk when the workspace has no tickets yet. Returns how many people were added.
 pub async fn seed_demo_staff(state: &AppState, by: Option<uuid::Uuid>) -> HubResult<usize> {
+    let added = invite_demo_team(state, by).await?;
+    seed_demo_desk(state).await?;
+    Ok(added)
+}
+
+async fn invite_demo_team(state: &AppState, by: Option<uuid::Uuid>) -> HubResult<usize> {
     let mut added = 0;
     for (username, name, role) in DEMO_STAFF {
         if state.store.staff_by_username(username).await?.is_some() {
@@ -42,4 +50,23 @@ pub async fn seed_demo_staff(state: &AppState, by: Option<uuid::Uuid>) -> HubRes
         added += 1;
     }
     Ok(added)
+}
+
+/// Tickets in a demo desk.
+pub const DEMO_TICKETS: u64 = 600;
+/// Tenants in a demo desk.
+pub const DEMO_TENANTS: u32 = 25;
+
+/// Generates a small desk (tenants, a few more staff, tickets with conversations) unless the
+/// workspace already has tickets. Returns how many tickets were added.
+pub async fn seed_demo_desk(state: &AppState) -> HubResult<u64> {
+    use crate::service::seed::{seed, SeedError, SeedPlan};
+    let mut plan = SeedPlan::new(DEMO_TICKETS, DEMO_TENANTS, state.now());
+    plan.staff = 12;
+    match seed(state.store.as_ref(), plan, |_| {}).await {
+        Ok(report) => Ok(report.tickets),
+        Err(SeedError::NotEmpty(_)) => Ok(0),
+        Err(SeedError::Store(e)) => Err(e.into()),
+        Err(e) => Err(HubError::Internal(e.to_string())),
+    }
 }

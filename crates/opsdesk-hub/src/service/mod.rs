@@ -9,6 +9,7 @@ pub mod demo;
 pub mod effects;
 pub mod enrollment;
 pub mod queue;
+pub mod seed;
 pub mod sessions;
 pub mod sla_job;
 pub mod staff;

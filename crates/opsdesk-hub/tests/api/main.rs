@@ -7,6 +7,7 @@ mod bad_input;
 mod cli;
 mod enrollment;
 mod meta;
+mod seed;
 mod sessions;
 mod sign_in;
 mod staff;

@@ -8,20 +8,69 @@ macro_rules! tickets_impl {
     ($store:ty, $db:ty) => {
         impl $store {
             /// Adds the `WHERE` conditions of `spec` to `q` (which already says `WHERE 1 = 1`).
+            ///
+            /// For a page in `sort` order, the condition the page's index starts with is written
+            /// plainly and the other filters as expressions no index serves (`+x`, `x || ''`):
+            /// SQLite plans without statistics, and would otherwise often pick an index for a
+            /// filter and sort thousands of rows, where walking one of the open-ticket indexes
+            /// of the `queue_indexes` migration in order stops after a page. Counts (`sort`
+            /// `None`) leave every index to the planner.
             fn push_spec<'a>(
                 q: &mut sqlx::QueryBuilder<'a, $db>,
                 spec: &'a $crate::tickets::TicketSpec,
+                sort: Option<opsdesk_core::ticket::QueueSort>,
             ) -> $crate::StoreResult<()> {
                 use $crate::common::ms;
-                if let Some(open) = spec.open {
-                    q.push(" AND t.is_open = ").push_bind(i64::from(open));
+                use opsdesk_core::ticket::QueueSort;
+                #[derive(Clone, Copy, PartialEq)]
+                enum Drive {
+                    Any,
+                    Tenant,
+                    Assignee,
+                    Status,
+                    Priority,
+                    Walk,
                 }
+                // A status says whether the ticket is open, so it selects the open indexes too.
+                let open = spec.open.or(spec.status.map(|s| s.is_open()));
+                let drive = match sort {
+                    None => Drive::Any,
+                    Some(_) if spec.tenant_id.is_some() => Drive::Tenant,
+                    Some(s) if open == Some(true) => {
+                        if spec.assignee.is_some() {
+                            Drive::Assignee
+                        } else if spec.status.is_some() && s == QueueSort::SlaDue {
+                            Drive::Status
+                        } else if spec.priority.is_some() && s != QueueSort::Updated {
+                            Drive::Priority
+                        } else {
+                            Drive::Walk
+                        }
+                    }
+                    Some(_) => Drive::Walk,
+                };
+                let plain = |d: Drive| drive == Drive::Any || drive == d;
+                // A literal, not a parameter, so the partial indexes on open tickets apply.
+                match open {
+                    Some(true) => {
+                        q.push(" AND t.is_open = 1");
+                    }
+                    Some(false) => {
+                        q.push(" AND t.is_open = 0");
+                    }
+                    None => {}
+                }
+                let assignee = if plain(Drive::Assignee) {
+                    " AND t.assignee_id"
+                } else {
+                    " AND (t.assignee_id || '')"
+                };
                 match &spec.assignee {
                     Some(Some(id)) => {
-                        q.push(" AND t.assignee_id = ").push_bind(id.to_string());
+                        q.push(assignee).push(" = ").push_bind(id.to_string());
                     }
                     Some(None) => {
-                        q.push(" AND t.assignee_id IS NULL");
+                        q.push(assignee).push(" IS NULL");
                     }
                     None => {}
                 }
@@ -29,7 +78,11 @@ macro_rules! tickets_impl {
                     if levels.is_empty() {
                         q.push(" AND 1 = 0");
                     } else {
-                        q.push(" AND t.escalation_level IN (");
+                        q.push(if drive == Drive::Any {
+                            " AND t.escalation_level IN ("
+                        } else {
+                            " AND +t.escalation_level IN ("
+                        });
                         let mut sep = q.separated(", ");
                         for l in levels {
                             sep.push_bind(l.number());
@@ -38,27 +91,59 @@ macro_rules! tickets_impl {
                     }
                 }
                 if let Some(before) = spec.due_before {
-                    q.push(" AND t.sla_due_sort <= ").push_bind(ms(before));
+                    q.push(match sort {
+                        None | Some(QueueSort::SlaDue) => " AND t.sla_due_sort <= ",
+                        Some(_) => " AND +t.sla_due_sort <= ",
+                    })
+                    .push_bind(ms(before));
                 }
                 if let Some(after) = spec.solved_after {
-                    q.push(" AND t.solved_at >= ").push_bind(ms(after));
+                    if spec.tenant_id.is_some() {
+                        // Solving a ticket changes it, so it was updated since as well: that
+                        // range finds one tenant's recent tickets in its index.
+                        q.push(" AND +t.solved_at >= ")
+                            .push_bind(ms(after))
+                            .push(" AND t.updated_at >= ")
+                            .push_bind(ms(after));
+                    } else {
+                        q.push(" AND t.solved_at >= ").push_bind(ms(after));
+                    }
                 }
                 if let Some(tenant) = spec.tenant_id {
                     q.push(" AND t.tenant_id = ").push_bind(tenant.to_string());
                 }
                 if let Some(p) = spec.priority {
-                    q.push(" AND t.priority_rank = ").push_bind(p.rank());
+                    q.push(if plain(Drive::Priority) {
+                        " AND t.priority_rank = "
+                    } else {
+                        " AND +t.priority_rank = "
+                    })
+                    .push_bind(p.rank());
                 }
                 if let Some(s) = spec.status {
-                    q.push(" AND t.status = ").push_bind(s.as_str());
+                    q.push(if plain(Drive::Status) {
+                        " AND t.status = "
+                    } else {
+                        " AND t.status || '' = "
+                    })
+                    .push_bind(s.as_str());
                 }
                 if let Some(g) = spec.group_id {
-                    q.push(" AND t.group_id = ").push_bind(g.to_string());
+                    q.push(if drive == Drive::Any {
+                        " AND t.group_id = "
+                    } else {
+                        " AND t.group_id || '' = "
+                    })
+                    .push_bind(g.to_string());
                 }
                 if let Some(tag) = &spec.tag {
-                    q.push(" AND t.id IN (SELECT ticket_id FROM ticket_tags WHERE tag = ")
-                        .push_bind(tag.as_str())
-                        .push(")");
+                    // Checked per candidate: a common tag's thousands of tickets are never
+                    // listed, and the open indexes carry `id` for the check.
+                    q.push(
+                        " AND EXISTS (SELECT 1 FROM ticket_tags tg WHERE tg.tag = ",
+                    )
+                    .push_bind(tag.as_str())
+                    .push(" AND tg.ticket_id = t.id)");
                 }
                 if let Some(text) = &spec.text {
                     match Self::text_query(text) {
@@ -861,23 +946,33 @@ macro_rules! tickets_impl {
                 page: &$crate::tickets::QueuePage,
             ) -> $crate::StoreResult<Vec<$crate::tickets::TicketRecord>> {
                 use opsdesk_core::ticket::QueueSort;
+                // The page's keys come from the tickets table alone, so the index it walks
+                // answers without reading rows; then only the page's rows are read and joined.
                 let mut q = sqlx::QueryBuilder::<$db>::new(concat!(
                     $crate::common::ticket_rows::ticket_select!(),
-                    " WHERE 1 = 1"
+                    " WHERE t.seq IN (SELECT t.seq FROM tickets t WHERE 1 = 1"
                 ));
-                Self::push_spec(&mut q, &page.spec)?;
+                Self::push_spec(&mut q, &page.spec, Some(page.sort))?;
                 // Row-value comparisons let both databases seek the sort index to the cursor.
+                // Finished tickets are found by when they were solved, not in sort order, so
+                // there the cursor must not lead SQLite to walk every finished ticket instead.
+                let open = page.spec.open.or(page.spec.status.map(|s| s.is_open()));
+                let seek = if open == Some(true) { "(t." } else { "(+t." };
                 if let Some(c) = page.after {
                     match page.sort {
                         QueueSort::SlaDue => {
-                            q.push(" AND (t.sla_due_sort, t.seq) > (")
+                            q.push(" AND ")
+                                .push(seek)
+                                .push("sla_due_sort, t.seq) > (")
                                 .push_bind(c.a)
                                 .push(", ")
                                 .push_bind(c.seq)
                                 .push(")");
                         }
                         QueueSort::Priority => {
-                            q.push(" AND (t.priority_rank, t.sla_due_sort, t.seq) > (")
+                            q.push(" AND ")
+                                .push(seek)
+                                .push("priority_rank, t.sla_due_sort, t.seq) > (")
                                 .push_bind(c.a)
                                 .push(", ")
                                 .push_bind(c.b)
@@ -886,7 +981,9 @@ macro_rules! tickets_impl {
                                 .push(")");
                         }
                         QueueSort::Updated => {
-                            q.push(" AND (t.updated_at, t.seq) < (")
+                            q.push(" AND ")
+                                .push(seek)
+                                .push("updated_at, t.seq) < (")
                                 .push_bind(c.a)
                                 .push(", ")
                                 .push_bind(c.seq)
@@ -894,12 +991,14 @@ macro_rules! tickets_impl {
                         }
                     }
                 }
-                q.push(match page.sort {
+                let order = match page.sort {
                     QueueSort::SlaDue => " ORDER BY t.sla_due_sort, t.seq",
                     QueueSort::Priority => " ORDER BY t.priority_rank, t.sla_due_sort, t.seq",
                     QueueSort::Updated => " ORDER BY t.updated_at DESC, t.seq DESC",
-                });
+                };
+                q.push(order);
                 q.push(" LIMIT ").push_bind(i64::from(page.limit));
+                q.push(")").push(order);
                 let rows = q
                     .build_query_as::<$crate::common::ticket_rows::TicketRow>()
                     .fetch_all(&self.pool)
@@ -913,7 +1012,7 @@ macro_rules! tickets_impl {
             ) -> $crate::StoreResult<i64> {
                 let mut q =
                     sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM tickets t WHERE 1 = 1");
-                Self::push_spec(&mut q, spec)?;
+                Self::push_spec(&mut q, spec, None)?;
                 let n: i64 = q.build_query_scalar().fetch_one(&self.pool).await?;
                 Ok(n)
             }
@@ -1157,14 +1256,97 @@ macro_rules! tickets_impl {
                     .await
                     .map_err($crate::common::ticket_rows::duplicate_as("slug"))?;
                 }
-                let mut change_seq = Self::next_change_seq(&mut tx).await?;
+                // Many rows per statement: one statement per row made seeding a million tickets
+                // take most of an hour. New tickets start at version 1, like `put_ticket`'s.
+                use $crate::common::ms;
+                let opt_ms = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(ms);
+                let first_change = Self::next_change_seq(&mut tx).await?;
+                let mut seqs = std::collections::HashMap::with_capacity(batch.tickets.len());
+                for (n, chunk) in batch.tickets.chunks(500).enumerate() {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO tickets (id, tenant_id, requester_name, requester_email, \
+                         subject, status, is_open, priority_rank, assignee_id, group_id, tags, \
+                         escalation_level, sla_active_ms, sla_running_since, sla_stage, \
+                         sla_state, sla_due_at, sla_due_sort, sla_check_at, \
+                         first_responded_at, solved_at, merged_into, created_at, updated_at, \
+                         version, change_seq) ",
+                    );
+                    q.push_values(chunk.iter().enumerate(), |mut b, (i, w)| {
+                        let s = &w.state;
+                        b.push_bind(s.id.to_string())
+                            .push_bind(s.tenant_id.to_string())
+                            .push_bind(s.requester_name.clone())
+                            .push_bind(s.requester_email.clone())
+                            .push_bind(s.subject.clone())
+                            .push_bind(s.status.as_str())
+                            .push_bind(i64::from(s.status.is_open()))
+                            .push_bind(s.priority.rank())
+                            .push_bind(s.assignee_id.map(|id| id.to_string()))
+                            .push_bind(s.group_id.map(|id| id.to_string()))
+                            .push_bind($crate::common::ticket_rows::join_tags(&s.tags))
+                            .push_bind(s.escalation_level.number())
+                            .push_bind(s.sla.active_ms)
+                            .push_bind(opt_ms(s.sla.running_since))
+                            .push_bind(s.sla.stage.as_str())
+                            .push_bind(s.sla.state.as_str())
+                            .push_bind(opt_ms(s.sla_due_at))
+                            .push_bind(s.sla_due_at.map(ms).unwrap_or(i64::MAX))
+                            .push_bind(opt_ms(s.sla_check_at))
+                            .push_bind(opt_ms(s.first_responded_at))
+                            .push_bind(opt_ms(s.solved_at))
+                            .push_bind(s.merged_into.map(|id| id.to_string()))
+                            .push_bind(ms(s.created_at))
+                            .push_bind(ms(s.updated_at))
+                            .push_bind(1_i64)
+                            .push_bind(first_change + (n * 500 + i) as i64);
+                    });
+                    q.push(" RETURNING seq, id");
+                    let rows: Vec<(i64, String)> =
+                        q.build_query_as().fetch_all(&mut *tx).await?;
+                    seqs.extend(rows.into_iter().map(|(seq, id)| (id, seq)));
+                }
+                let tags: Vec<(&String, String)> = batch
+                    .tickets
+                    .iter()
+                    .flat_map(|w| w.state.tags.iter().map(|t| (t, w.state.id.to_string())))
+                    .collect();
+                for chunk in tags.chunks(2_000) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO ticket_tags (tag, ticket_id) ",
+                    );
+                    q.push_values(chunk, |mut b, (tag, id)| {
+                        b.push_bind((*tag).clone()).push_bind(id.clone());
+                    });
+                    q.build().execute(&mut *tx).await?;
+                }
+                let messages: Vec<(uuid::Uuid, &$crate::tickets::NewMessage)> = batch
+                    .tickets
+                    .iter()
+                    .flat_map(|w| w.messages.iter().map(|m| (w.state.id, m)))
+                    .collect();
+                for chunk in messages.chunks(1_000) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO ticket_messages (id, ticket_id, kind, author_id, \
+                         author_name, body, created_at, made_version) ",
+                    );
+                    q.push_values(chunk, |mut b, (ticket, m)| {
+                        b.push_bind(m.id.to_string())
+                            .push_bind(ticket.to_string())
+                            .push_bind(m.kind.as_str())
+                            .push_bind(m.author_id.map(|id| id.to_string()))
+                            .push_bind(m.author_name.clone())
+                            .push_bind(m.body.clone())
+                            .push_bind(ms(m.created_at))
+                            .push_bind(1_i64);
+                    });
+                    q.build().execute(&mut *tx).await?;
+                }
                 for w in &batch.tickets {
-                    let (seq, version) = Self::put_ticket(&mut tx, w, change_seq).await?;
-                    change_seq += 1;
-                    Self::put_tags(&mut tx, w.state.id, &w.state.tags, true).await?;
+                    let seq = *seqs.get(&w.state.id.to_string()).ok_or_else(|| {
+                        $crate::StoreError::Corrupt(format!("ticket {} not inserted", w.state.id))
+                    })?;
                     let mut text = String::new();
                     for m in &w.messages {
-                        Self::put_message(&mut tx, w.state.id, m, version).await?;
                         text.push_str(&m.body);
                         text.push('\n');
                     }
