@@ -39,6 +39,9 @@ async fn local_workspace_admin_invite_sign_out_sign_in_and_reopen() {
         hub.contains("Local workspace") && hub.contains("Connected"),
         "{hub}"
     );
+    // The desk opens on the queue; `g s` goes to staff administration.
+    app.find("[data-test=queue]").await;
+    app.press("gs").await;
     app.find("[data-test=staff-table]").await;
     app.screenshot("06-desk").await;
 
@@ -105,6 +108,8 @@ async fn local_workspace_admin_invite_sign_out_sign_in_and_reopen() {
     app.screenshot("11-signed-in-again").await;
 
     // Every section, reached from the keyboard.
+    app.find("[data-test=queue]").await;
+    app.press("gs").await;
     app.find("[data-test=staff-row][data-username='ben.agent']")
         .await
         .click()

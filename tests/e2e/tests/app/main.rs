@@ -10,3 +10,4 @@
 mod driver;
 mod first_launch;
 mod flows;
+mod queue;
