@@ -219,6 +219,138 @@ both!(
     }
 );
 
+/// Every page of a queue, following cursors.
+async fn all_pages(app: &TestApp, token: &str, query: &str) -> Vec<TicketSummary> {
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/tickets?{query}&limit=20&cursor={c}"),
+            None => format!("/api/v1/tickets?{query}&limit=20"),
+        };
+        let page: Page<TicketSummary> = app.get(&path, token).await.expect("queue page");
+        out.extend(page.items);
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return out,
+        }
+    }
+}
+
+/// The order a sort shows tickets in, as a comparable key.
+fn sort_key(t: &TicketSummary, sort: &str) -> (i64, i64, i64) {
+    let due = t.sla_due_at.map_or(i64::MAX, |d| d.timestamp_millis());
+    match sort {
+        "sla_due" => (due, t.number, 0),
+        "priority" => (t.priority.rank(), due, t.number),
+        _ => (-t.updated_at.timestamp_millis(), -t.number, 0),
+    }
+}
+
+both!(
+    queue_pages_of_a_seeded_desk_hold_exactly_the_matching_tickets_in_order,
+    |app: TestApp| async move {
+        let admin = app.admin().await;
+        let store = app.hub.as_ref().expect("hub").state.store.clone();
+        let plan = SeedPlan {
+            staff: 20,
+            ..SeedPlan::new(2_000, 40, app.clock_now())
+        };
+        seed(store.as_ref(), plan, |_| {}).await.expect("seed");
+        let all = all_changes(&app, &admin.token).await;
+        let now = app.clock_now();
+        let open =
+            |t: &TicketSummary| !matches!(t.status, TicketStatus::Solved | TicketStatus::Closed);
+        let big = {
+            let mut n: HashMap<uuid::Uuid, usize> = HashMap::new();
+            for t in all.iter().filter(|t| open(t)) {
+                *n.entry(t.tenant_id).or_default() += 1;
+            }
+            n.into_iter()
+                .max_by_key(|(_, c)| *c)
+                .map(|(t, _)| t)
+                .expect("a tenant")
+        };
+        type Keep = Box<dyn Fn(&TicketSummary) -> bool>;
+        let soon = now + Duration::hours(1);
+        let cases: Vec<(String, &str, Keep)> = vec![
+            (
+                "view=all_open&tag=bug".into(),
+                "priority",
+                Box::new(move |t| open(t) && t.tags.iter().any(|g| g == "bug")),
+            ),
+            (
+                "view=all_open&status=pending".into(),
+                "sla_due",
+                Box::new(|t| t.status == TicketStatus::Pending),
+            ),
+            (
+                "view=all_open&status=pending".into(),
+                "updated",
+                Box::new(|t| t.status == TicketStatus::Pending),
+            ),
+            (
+                format!("view=unassigned&tenant_id={big}"),
+                "priority",
+                Box::new(move |t| open(t) && t.assignee_id.is_none() && t.tenant_id == big),
+            ),
+            (
+                format!("view=all_open&tenant_id={big}&priority=medium"),
+                "updated",
+                Box::new(move |t| open(t) && t.tenant_id == big && t.priority == Priority::Medium),
+            ),
+            (
+                "view=breaching_soon".into(),
+                "updated",
+                Box::new(move |t| open(t) && t.sla_due_at.is_some_and(|d| d <= soon)),
+            ),
+            (
+                "view=escalated".into(),
+                "updated",
+                Box::new(move |t| open(t) && t.escalation_level != EscalationLevel::L1),
+            ),
+            (
+                "view=all_open&priority=high".into(),
+                "sla_due",
+                Box::new(move |t| open(t) && t.priority == Priority::High),
+            ),
+        ];
+        for (query, sort, keep) in cases {
+            let got = all_pages(&app, &admin.token, &format!("{query}&sort={sort}")).await;
+            let mut want: Vec<&TicketSummary> = all.iter().filter(|t| keep(t)).collect();
+            want.sort_by_key(|t| sort_key(t, sort));
+            let got_ids: Vec<i64> = got.iter().map(|t| t.number).collect();
+            let want_ids: Vec<i64> = want.iter().map(|t| t.number).collect();
+            assert!(!want_ids.is_empty(), "{query}: the desk has such tickets");
+            assert_eq!(got_ids, want_ids, "{query} by {sort}");
+        }
+        // Recently solved, in every order, page after page: finished, no repeats, all of them.
+        let counts: QueueCounts = app
+            .get("/api/v1/tickets/counts", &admin.token)
+            .await
+            .expect("counts");
+        for sort in ["sla_due", "priority", "updated"] {
+            let got = all_pages(
+                &app,
+                &admin.token,
+                &format!("view=recently_solved&sort={sort}"),
+            )
+            .await;
+            assert_eq!(
+                got.len() as i64,
+                count(&counts, QueueView::RecentlySolved),
+                "by {sort}"
+            );
+            assert!(got.iter().all(|t| !open(t)));
+            let keys: Vec<_> = got.iter().map(|t| sort_key(t, sort)).collect();
+            assert!(
+                keys.windows(2).all(|w| w[0] < w[1]),
+                "recently solved by {sort} is in order"
+            );
+        }
+    }
+);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_seed_gives_the_same_desk() {
     let now = chrono::Utc::now();

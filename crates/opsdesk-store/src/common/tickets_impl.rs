@@ -996,11 +996,20 @@ macro_rules! tickets_impl {
                     QueueSort::Priority => " ORDER BY t.priority_rank, t.sla_due_sort, t.seq",
                     QueueSort::Updated => " ORDER BY t.updated_at DESC, t.seq DESC",
                 };
-                q.push(order);
-                q.push(" LIMIT ").push_bind(i64::from(page.limit));
-                q.push(")").push(order);
+                // Finished tickets are sorted after they are found: an order no index gives
+                // keeps PostgreSQL from walking every finished ticket hoping to meet recent ones.
+                q.push(if open == Some(true) {
+                    order.to_owned()
+                } else {
+                    order.replacen("t.", "+t.", 1)
+                });
+                // A literal limit lets PostgreSQL cost the ordered walk that stops after a page.
+                q.push(format!(" LIMIT {})", page.limit)).push(order);
+                // Planned for this request's values each time (no cached generic plan), so
+                // PostgreSQL sees which tenant or assignee it is; SQLite plans the same either way.
                 let rows = q
                     .build_query_as::<$crate::common::ticket_rows::TicketRow>()
+                    .persistent(false)
                     .fetch_all(&self.pool)
                     .await?;
                 $crate::common::convert_all(rows)
@@ -1013,7 +1022,11 @@ macro_rules! tickets_impl {
                 let mut q =
                     sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM tickets t WHERE 1 = 1");
                 Self::push_spec(&mut q, spec, None)?;
-                let n: i64 = q.build_query_scalar().fetch_one(&self.pool).await?;
+                let n: i64 = q
+                    .build_query_scalar()
+                    .persistent(false)
+                    .fetch_one(&self.pool)
+                    .await?;
                 Ok(n)
             }
 
