@@ -75,6 +75,28 @@ pub enum AuditAction {
     SavedFilterChanged,
     #[serde(rename = "dataset.seeded")]
     DatasetSeeded,
+    #[serde(rename = "access.requested")]
+    AccessRequested,
+    #[serde(rename = "access.reviewed")]
+    AccessReviewed,
+    #[serde(rename = "access.cancelled")]
+    AccessRequestCancelled,
+    #[serde(rename = "access.expired")]
+    AccessRequestExpired,
+    #[serde(rename = "access.exported")]
+    AccessExported,
+    #[serde(rename = "grant.started")]
+    GrantStarted,
+    #[serde(rename = "grant.ended")]
+    GrantEnded,
+    #[serde(rename = "tenant_data.read")]
+    TenantDataRead,
+    #[serde(rename = "tenant_data.written")]
+    TenantDataWritten,
+    #[serde(rename = "tenant_users.imported")]
+    TenantUsersImported,
+    #[serde(rename = "staff.clearance_recorded")]
+    ClearanceRecorded,
 }
 
 impl AuditAction {
@@ -111,6 +133,17 @@ impl AuditAction {
         AuditAction::SlaPolicyChanged,
         AuditAction::SavedFilterChanged,
         AuditAction::DatasetSeeded,
+        AuditAction::AccessRequested,
+        AuditAction::AccessReviewed,
+        AuditAction::AccessRequestCancelled,
+        AuditAction::AccessRequestExpired,
+        AuditAction::AccessExported,
+        AuditAction::GrantStarted,
+        AuditAction::GrantEnded,
+        AuditAction::TenantDataRead,
+        AuditAction::TenantDataWritten,
+        AuditAction::TenantUsersImported,
+        AuditAction::ClearanceRecorded,
     ];
 
     /// The stable name, e.g. `auth.sign_in`.
@@ -147,6 +180,17 @@ impl AuditAction {
             AuditAction::SlaPolicyChanged => "sla_policy.changed",
             AuditAction::SavedFilterChanged => "saved_filter.changed",
             AuditAction::DatasetSeeded => "dataset.seeded",
+            AuditAction::AccessRequested => "access.requested",
+            AuditAction::AccessReviewed => "access.reviewed",
+            AuditAction::AccessRequestCancelled => "access.cancelled",
+            AuditAction::AccessRequestExpired => "access.expired",
+            AuditAction::AccessExported => "access.exported",
+            AuditAction::GrantStarted => "grant.started",
+            AuditAction::GrantEnded => "grant.ended",
+            AuditAction::TenantDataRead => "tenant_data.read",
+            AuditAction::TenantDataWritten => "tenant_data.written",
+            AuditAction::TenantUsersImported => "tenant_users.imported",
+            AuditAction::ClearanceRecorded => "staff.clearance_recorded",
         }
     }
 

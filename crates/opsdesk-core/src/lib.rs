@@ -3,6 +3,7 @@
 //! always passed in.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod audit;
 pub mod lockout;
 pub mod password;

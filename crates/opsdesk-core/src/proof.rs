@@ -1,9 +1,12 @@
 //! Proof that a permission check passed. Functions that need a permission take a `Granted<C>`,
 //! which only `Granted::check` can make, so forgetting the check does not compile.
 
+use crate::access::{pick_grant, AccessDenied, GrantFacts};
 use crate::role::{Permission, Role};
-use crate::rules::RuleViolation;
+use crate::rules::{AccessScope, RuleViolation};
+use chrono::{DateTime, Utc};
 use std::marker::PhantomData;
+use uuid::Uuid;
 
 /// A capability: a type standing for one permission.
 pub trait Capability {
@@ -67,8 +70,135 @@ pub mod cap {
         EscalationsHandle,
         SlaManage,
         TenantsManage,
-        SettingsManage
+        SettingsManage,
+        AccessReview,
+        GrantsRevokeAny,
+        OnboardingRecord
     );
+}
+
+/// The grant scopes as types, for [`TenantAccess`].
+pub mod scope {
+    use crate::rules::AccessScope;
+
+    /// A scope a tenant-data function needs.
+    pub trait Scope {
+        const SCOPE: AccessScope;
+    }
+    /// Reading the tenant's users.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Read;
+    /// Support actions on the tenant's users.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Support;
+    /// The tenant's settings.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Admin;
+    impl Scope for Read {
+        const SCOPE: AccessScope = AccessScope::Read;
+    }
+    impl Scope for Support {
+        const SCOPE: AccessScope = AccessScope::Support;
+    }
+    impl Scope for Admin {
+        const SCOPE: AccessScope = AccessScope::Admin;
+    }
+
+    /// `Self` opens everything `T` does (admin covers support covers read).
+    pub trait Covers<T: Scope>: Scope {}
+    impl Covers<Read> for Read {}
+    impl Covers<Read> for Support {}
+    impl Covers<Support> for Support {}
+    impl Covers<Read> for Admin {}
+    impl Covers<Support> for Admin {}
+    impl Covers<Admin> for Admin {}
+}
+
+/// Evidence that a staff member holds an active grant of at least scope `S` for one tenant, at
+/// the moment it was checked. Every function that reads or writes tenant data takes one, and
+/// only [`TenantAccess::check`] makes one, so tenant data cannot be reached without the check.
+/// It is not `Clone`: one proof serves one request.
+#[derive(Debug)]
+pub struct TenantAccess<S: scope::Scope> {
+    staff_id: Uuid,
+    tenant_id: Uuid,
+    grant_id: Uuid,
+    held: AccessScope,
+    _scope: PhantomData<fn() -> S>,
+}
+
+impl<S: scope::Scope> TenantAccess<S> {
+    /// Checks that among `grants` (as the store holds them now) `staff_id` has an active grant
+    /// for `tenant_id` covering `S`.
+    pub fn check(
+        grants: &[GrantFacts],
+        staff_id: Uuid,
+        tenant_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Self, AccessDenied> {
+        let grant = pick_grant(grants, staff_id, tenant_id, S::SCOPE, now)?;
+        Ok(TenantAccess {
+            staff_id,
+            tenant_id,
+            grant_id: grant.grant_id,
+            held: grant.scope,
+            _scope: PhantomData,
+        })
+    }
+
+    /// The grant holder.
+    pub fn staff_id(&self) -> Uuid {
+        self.staff_id
+    }
+    /// The tenant whose data this opens.
+    pub fn tenant_id(&self) -> Uuid {
+        self.tenant_id
+    }
+    /// The grant the access happens under (for the audit trail).
+    pub fn grant_id(&self) -> Uuid {
+        self.grant_id
+    }
+    /// The same proof for a narrower scope (a support grant reads users too).
+    pub fn narrow<T: scope::Scope>(&self) -> TenantAccess<T>
+    where
+        S: scope::Covers<T>,
+    {
+        TenantAccess {
+            staff_id: self.staff_id,
+            tenant_id: self.tenant_id,
+            grant_id: self.grant_id,
+            held: self.held,
+            _scope: PhantomData,
+        }
+    }
+
+    /// The scope the grant holds (at least `S`).
+    pub fn held(&self) -> AccessScope {
+        self.held
+    }
+}
+
+/// Evidence that an admin may load a tenant's user directory (an import from the platform),
+/// which is writing tenant data without reading it back.
+#[derive(Debug)]
+pub struct TenantDataLoad {
+    tenant_id: Uuid,
+}
+
+impl TenantDataLoad {
+    /// Needs the tenants-directory permission.
+    pub fn check(_admin: &Granted<cap::TenantsManage>, tenant_id: Uuid) -> Self {
+        TenantDataLoad { tenant_id }
+    }
+    /// For what the platform itself reports about its tenant (sign-ins), through a request the
+    /// hub authenticated with an integration token.
+    pub fn from_platform(tenant_id: Uuid) -> Self {
+        TenantDataLoad { tenant_id }
+    }
+    /// The tenant being loaded.
+    pub fn tenant_id(&self) -> Uuid {
+        self.tenant_id
+    }
 }
 
 #[cfg(test)]

@@ -22,6 +22,48 @@ pub struct Settings {
     /// Seconds between rounds of the SLA job (warnings and breaches); 0 turns it off.
     pub sla_job_seconds: u64,
     pub auth: AuthSettings,
+    pub access: AccessSettings,
+}
+
+/// Cross-tenant access rules (DESIGN.md "Roles"): the longest grant per scope, how long a request
+/// waits for its reviews, and how often the access job ends expired grants and requests.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessSettings {
+    pub read_max_minutes: i64,
+    pub support_max_minutes: i64,
+    pub admin_max_minutes: i64,
+    /// Hours a request waits for its reviews before it expires.
+    pub pending_hours: i64,
+    /// Seconds between rounds of the access job; 0 turns it off (grants still stop working at
+    /// their end; the job records the end in the audit trail).
+    pub job_seconds: u64,
+    /// The platform's password reset page; a reset link is this plus `?token=...`.
+    pub reset_link_base: String,
+}
+
+impl Default for AccessSettings {
+    fn default() -> Self {
+        AccessSettings {
+            read_max_minutes: 8 * 60,
+            support_max_minutes: 4 * 60,
+            admin_max_minutes: 60,
+            pending_hours: 24,
+            job_seconds: 15,
+            reset_link_base: "https://app.opsdesk.example/reset-password".into(),
+        }
+    }
+}
+
+impl AccessSettings {
+    /// The limits as core's rules take them.
+    pub fn limits(&self) -> opsdesk_core::rules::GrantLimits {
+        opsdesk_core::rules::GrantLimits {
+            read: chrono::Duration::minutes(self.read_max_minutes),
+            support: chrono::Duration::minutes(self.support_max_minutes),
+            admin: chrono::Duration::minutes(self.admin_max_minutes),
+        }
+    }
 }
 
 /// Sign-in, session and invite rules.
@@ -74,6 +116,7 @@ impl Default for Settings {
             trust_forwarded_for: false,
             sla_job_seconds: 10,
             auth: AuthSettings::default(),
+            access: AccessSettings::default(),
         }
     }
 }
@@ -137,7 +180,9 @@ impl Settings {
             Env::prefixed("OPSDESK_")
                 .filter(|key| {
                     let key = key.as_str().to_ascii_lowercase();
-                    ENV_KEYS.contains(&key.as_str()) || key.starts_with("auth__")
+                    ENV_KEYS.contains(&key.as_str())
+                        || key.starts_with("auth__")
+                        || key.starts_with("access__")
                 })
                 .split("__")
                 .map(|k| k.as_str().to_ascii_lowercase().into()),
@@ -195,7 +240,38 @@ impl Settings {
                 "auth.argon2_iterations must be at least 1",
             ),
         ];
-        match checks.iter().find(|(ok, _)| !ok) {
+        let x = &self.access;
+        let access_checks: [(bool, &str); 5] = [
+            (
+                (1..=7 * 24 * 60).contains(&x.read_max_minutes)
+                    && (1..=7 * 24 * 60).contains(&x.support_max_minutes)
+                    && (1..=7 * 24 * 60).contains(&x.admin_max_minutes),
+                "access.*_max_minutes must be 1 to 10080 (a week)",
+            ),
+            (
+                x.admin_max_minutes <= x.support_max_minutes
+                    && x.support_max_minutes <= x.read_max_minutes,
+                "access: admin_max_minutes <= support_max_minutes <= read_max_minutes",
+            ),
+            (
+                (1..=24 * 14).contains(&x.pending_hours),
+                "access.pending_hours must be 1 to 336",
+            ),
+            (
+                x.job_seconds <= 3600,
+                "access.job_seconds must be at most 3600",
+            ),
+            (
+                url::Url::parse(&x.reset_link_base)
+                    .is_ok_and(|u| u.scheme() == "https" || u.scheme() == "http"),
+                "access.reset_link_base must be an http(s) URL",
+            ),
+        ];
+        match checks
+            .iter()
+            .chain(access_checks.iter())
+            .find(|(ok, _)| !ok)
+        {
             Some((_, msg)) => Err(ConfigError::Invalid((*msg).to_owned())),
             None => Ok(()),
         }

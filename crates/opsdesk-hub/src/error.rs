@@ -27,6 +27,9 @@ pub enum HubError {
     /// 403/422: a role or rule forbids it.
     #[error("{0}")]
     Rule(#[from] RuleViolation),
+    /// 403: tenant data without an active grant covering it.
+    #[error("{0}")]
+    Denied(#[from] opsdesk_core::access::AccessDenied),
     /// 404.
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -106,6 +109,7 @@ impl HubError {
                 | RuleViolation::ReviewerTierTooLow),
             ) => ApiError::new(403, v.code(), v.to_string()),
             HubError::Rule(v) => ApiError::new(422, v.code(), v.to_string()),
+            HubError::Denied(d) => ApiError::new(403, d.code(), d.to_string()),
             HubError::NotFound(what) => {
                 ApiError::new(404, "not_found", format!("{what} not found"))
             }

@@ -63,8 +63,15 @@ pub fn start(
     telemetry::init_metrics();
     let addr = listener.local_addr()?;
     let sla_every = settings.sla_job_seconds;
+    let access_every = settings.access.job_seconds;
     let state = AppState::new(store, settings, clock);
     let mut jobs = Vec::new();
+    if access_every > 0 {
+        jobs.push(service::access_job::spawn(
+            state.clone(),
+            std::time::Duration::from_secs(access_every),
+        ));
+    }
     if sla_every > 0 {
         jobs.push(service::sla_job::spawn(
             state.clone(),

@@ -72,6 +72,9 @@ enum Command {
         /// Tickets written per transaction.
         #[arg(long, default_value_t = 2_000)]
         batch: u32,
+        /// Users (with a few days of sign-ins) to give every tenant; 0 for none.
+        #[arg(long, default_value_t = 20)]
+        tenant_users: u32,
     },
     /// Audit trail tools.
     Audit {
@@ -125,7 +128,11 @@ async fn main() -> anyhow::Result<()> {
             seed,
             append,
             batch,
+            tenant_users,
         } => {
+            if *tenant_users > 10_000 {
+                anyhow::bail!("--tenant-users must be at most 10,000 (got {tenant_users})");
+            }
             let plan = SeedPlan {
                 tickets: *tickets,
                 tenants: *tenants,
@@ -182,9 +189,14 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", issued.invite_token);
             println!("Accept it in the Opsdesk app, or with POST /api/v1/auth/enroll.");
         }
-        Command::Seed { .. } => {
+        Command::Seed { tenant_users, .. } => {
             let plan = seed_plan.context("seed plan")?;
+            let now = plan.now;
             run_seed(store.as_ref(), plan, &redact_url(&url)).await?;
+            if tenant_users > 0 {
+                let n = service::seed::seed_tenant_users(store.as_ref(), tenant_users, now).await?;
+                println!("Seeded {} tenant users with their sign-ins.", thousands(n));
+            }
         }
         Command::Audit {
             command: AuditCommand::Export { format },

@@ -29,6 +29,8 @@ pub fn test_settings() -> Settings {
     s.auth.sign_in_per_minute = 1000;
     // Tests run the SLA job by hand (service::sla_job::run_once) with a shifted clock.
     s.sla_job_seconds = 0;
+    // ... and the access job (service::access_job::run_once).
+    s.access.job_seconds = 0;
     s
 }
 

@@ -2,12 +2,14 @@
 //! Every request type refuses unknown fields so a typo is an error, not a silent no-op.
 #![forbid(unsafe_code)]
 
+mod access;
 mod auth;
 mod error;
 mod staff;
 mod tickets;
 mod trail;
 
+pub use access::*;
 pub use auth::*;
 pub use error::*;
 pub use staff::*;

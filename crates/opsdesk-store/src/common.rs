@@ -2,8 +2,11 @@
 //! error mapping, and (in the submodules) the one implementation of [`crate::Store`] whose SQL
 //! runs unchanged on SQLite and PostgreSQL.
 
+mod access_impl;
+pub(crate) mod access_rows;
 mod listing;
 mod store_impl;
+mod tenant_data;
 pub(crate) mod ticket_rows;
 mod tickets_impl;
 mod tx_steps;
@@ -62,9 +65,11 @@ macro_rules! security_event_columns {
     };
 }
 
+pub(crate) use access_impl::access_impl;
 pub(crate) use listing::listing;
 pub(crate) use staff_columns;
 pub(crate) use store_impl::shared_store_impl;
+pub(crate) use tenant_data::tenant_data;
 pub(crate) use tickets_impl::tickets_impl;
 pub(crate) use tx_steps::tx_steps;
 pub(crate) use {audit_columns, invite_columns, security_event_columns, session_columns};

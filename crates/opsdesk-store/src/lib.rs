@@ -3,6 +3,7 @@
 //! the same transaction, so an action and its audit record land together or not at all.
 #![forbid(unsafe_code)]
 
+pub mod access;
 mod common;
 mod postgres;
 mod records;
@@ -11,6 +12,7 @@ mod sqlite;
 pub mod testing;
 pub mod tickets;
 
+pub use access::*;
 pub use postgres::PostgresStore;
 pub use records::*;
 pub use sqlite::SqliteStore;
@@ -47,9 +49,8 @@ pub enum StoreError {
     /// The record changed since the caller read it.
     #[error("the record was changed by someone else")]
     VersionConflict,
-    /// A unique value is already taken; `field` names it (`username`, `email`).
     /// A unique value is already taken; `field` names it (`username`, `slug`, `name`,
-    /// `idempotency_key`).
+    /// `idempotency_key`, `id`, `reviewer`, `email`, `token_hash`).
     #[error("`{field}` is already taken")]
     Duplicate { field: &'static str },
     /// A one-time thing was already used (`invite_used`, `challenge_used`, `totp_replayed`,
@@ -85,7 +86,7 @@ pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
 
 /// Everything the hub keeps. Times are UTC; the hub passes `now` in.
 #[async_trait]
-pub trait Store: TicketStore + Send + Sync + 'static {
+pub trait Store: TicketStore + AccessStore + Send + Sync + 'static {
     /// Which database this is.
     fn backend(&self) -> Backend;
     /// Checks the database answers.

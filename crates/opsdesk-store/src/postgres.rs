@@ -3,7 +3,7 @@
 use crate::common::{shared_store_impl, AUDIT_APPEND_LOCK};
 use crate::{Backend, StoreResult};
 use sqlx::postgres::PgPoolOptions;
-use sqlx::PgPool;
+use sqlx::{Connection, Executor, PgConnection, PgPool};
 use tokio::sync::MutexGuard;
 
 /// The hub's store on a PostgreSQL database.
@@ -19,18 +19,37 @@ impl std::fmt::Debug for PostgresStore {
 
 impl PostgresStore {
     /// Connects to `url` (`postgres://...`) and migrates the database.
+    ///
+    /// The migrations run on a short-lived connection of their own, as the user `url` names
+    /// (the tables' owner). Every connection of the store's pool then runs `SET ROLE
+    /// opsdesk_hub` as it opens, so the hub never queries as the owner: row-level security
+    /// applies to tenant data (only tenants a transaction declares are visible) and the audit
+    /// log is append-only by privilege as well as by trigger. The user must be a member of
+    /// `opsdesk_hub` (the access migration makes it one) or a superuser.
     pub async fn connect(url: &str) -> StoreResult<Self> {
+        let mut owner = PgConnection::connect(url).await?;
+        let migrated = sqlx::migrate!("../../migrations/hub-postgres")
+            .run(&mut owner)
+            .await;
+        // Closing is a courtesy to the server; a failed migration is the error that matters.
+        let _ = owner.close().await;
+        migrated?;
         let pool = PgPoolOptions::new()
             .max_connections(10)
+            .after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute("SET ROLE opsdesk_hub").await?;
+                    Ok(())
+                })
+            })
             .connect(url)
-            .await?;
-        sqlx::migrate!("../../migrations/hub-postgres")
-            .run(&pool)
             .await?;
         Ok(PostgresStore { pool })
     }
 
-    /// The connection pool, for tools and tests that need raw access.
+    /// The connection pool, for tools that need raw access. Its connections act as the hub's
+    /// role `opsdesk_hub`, not as the tables' owner: tenant data is visible only inside a
+    /// transaction that declares the tenant, and the audit log cannot be changed.
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
@@ -38,6 +57,11 @@ impl PostgresStore {
     /// Row locks and transactions are enough; nothing is serialized in the process.
     async fn write_guard(&self) -> Option<MutexGuard<'_, ()>> {
         None
+    }
+
+    /// Begins a write transaction; row locks order concurrent writers.
+    async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Postgres>> {
+        Ok(self.pool.begin().await?)
     }
 
     async fn index_new_ticket(
@@ -101,6 +125,24 @@ impl PostgresStore {
         "UPDATE tickets SET sla_check_at = $1 WHERE seq IN (SELECT seq FROM tickets \
          WHERE sla_check_at <= $2 ORDER BY sla_check_at LIMIT $3 FOR UPDATE SKIP LOCKED) \
          RETURNING seq"
+    }
+
+    /// Declares, for the rest of the transaction, the tenants whose data it may see: row-level
+    /// security on the tenant data tables shows and accepts only their rows.
+    async fn declare_tenants(
+        tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+        tenants: &[uuid::Uuid],
+    ) -> StoreResult<()> {
+        let list = tenants
+            .iter()
+            .map(uuid::Uuid::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        sqlx::query("SELECT set_config('opsdesk.tenants', $1, true)")
+            .bind(list)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
     }
 
     /// Serializes audit appends across connections and hubs until the transaction ends, so two

@@ -73,6 +73,15 @@ impl SqliteStore {
         Some(self.writes.lock().await)
     }
 
+    /// Begins a write transaction (under `write_guard`). `BEGIN IMMEDIATE` takes the write lock
+    /// at once, waiting out the busy timeout if need be: a transaction dropped on an error is
+    /// rolled back by sqlx on its connection's worker, possibly after the guard is released, and
+    /// a deferred transaction that read before writing would then fail at once with "database
+    /// is locked" (SQLite does not wait to upgrade a read to a write).
+    async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
     async fn index_new_ticket(
         tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
         seq: i64,
@@ -124,6 +133,14 @@ impl SqliteStore {
     fn claim_sla_sql() -> &'static str {
         "UPDATE tickets SET sla_check_at = $1 WHERE seq IN (SELECT seq FROM tickets \
          WHERE sla_check_at <= $2 ORDER BY sla_check_at LIMIT $3) RETURNING seq"
+    }
+
+    /// SQLite has no row-level security: tenant data queries name the proof's tenant themselves.
+    async fn declare_tenants(
+        _tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+        _tenants: &[uuid::Uuid],
+    ) -> StoreResult<()> {
+        Ok(())
     }
 
     /// Appends are already serialized by `write_guard`.

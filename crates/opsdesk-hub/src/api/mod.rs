@@ -1,6 +1,7 @@
 //! The HTTP API under `/api/v1`, its OpenAPI document, and the probes. Handlers are thin: they
 //! extract, call one service function, and return its result.
 
+mod access;
 mod audit;
 mod auth;
 mod meta;
@@ -33,6 +34,8 @@ pub const IMPORT_BODY_LIMIT: usize = 4 * 1024 * 1024;
         (name = "audit", description = "Audit trail and security events"),
         (name = "tickets", description = "The ticket queue"),
         (name = "tenants", description = "Tenants directory and integration tokens"),
+        (name = "access", description = "Cross-tenant access requests, reviews, grants and onboarding clearance"),
+        (name = "tenant data", description = "A tenant's users and settings, under an active grant"),
         (name = "meta", description = "Hub information and probes"),
     )
 )]
@@ -97,10 +100,29 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(tenants::update_sla_policy))
         .routes(routes!(tenants::list_saved_filters, tenants::save_filter))
         .routes(routes!(tenants::delete_saved_filter))
+        .routes(routes!(access::policy))
+        .routes(routes!(access::list_requests, access::create_request))
+        .routes(routes!(access::export_requests))
+        .routes(routes!(access::get_request))
+        .routes(routes!(access::review_request))
+        .routes(routes!(access::cancel_request))
+        .routes(routes!(access::list_grants))
+        .routes(routes!(access::release_grant))
+        .routes(routes!(access::revoke_grant))
+        .routes(routes!(access::get_clearance, access::record_clearance))
+        .routes(routes!(access::tenant_users))
+        .routes(routes!(access::tenant_user))
+        .routes(routes!(access::tenant_user_sign_ins))
+        .routes(routes!(access::reset_tenant_user_password))
+        .routes(routes!(access::unlock_tenant_user))
+        .routes(routes!(access::change_tenant_user_role))
+        .routes(routes!(access::tenant_settings, access::update_tenant_settings))
+        .routes(routes!(access::intake_sign_in))
         .split_for_parts();
     // Imports carry up to 10,000 tenants, past the usual body limit.
     let (import_routes, import_doc) = OpenApiRouter::new()
         .routes(routes!(tenants::import_tenants))
+        .routes(routes!(access::import_tenant_users))
         .split_for_parts();
     let mut openapi = openapi;
     openapi.merge(import_doc);

@@ -55,7 +55,7 @@ pub fn render(records: &[AuditRecord], format: ExportFormat) -> String {
 
 /// One CSV cell: quoted when it holds a comma, quote or line break, and with a leading `'` when
 /// a spreadsheet would read it as a formula (a compliance export must not run anything).
-fn csv_cell(value: &str) -> String {
+pub(crate) fn csv_cell(value: &str) -> String {
     let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {

@@ -25,8 +25,67 @@ pub const DEMO_STAFF: &[(&str, &str, Role)] = &[
 /// desk when the workspace has no tickets yet. Returns how many people were added.
 pub async fn seed_demo_staff(state: &AppState, by: Option<uuid::Uuid>) -> HubResult<usize> {
     let added = invite_demo_team(state, by).await?;
-    seed_demo_desk(state).await?;
+    if seed_demo_desk(state).await? > 0 {
+        crate::service::seed::seed_tenant_users(
+            state.store.as_ref(),
+            DEMO_TENANT_USERS,
+            state.now(),
+        )
+        .await?;
+    }
+    clear_demo_team(state, by).await?;
     Ok(added)
+}
+
+/// Users per demo tenant.
+pub const DEMO_TENANT_USERS: u32 = 24;
+
+/// Records onboarding clearance for the demo team, except one agent who has not done the
+/// training yet (so the gate shows). Recorded by `by` (the admin who asked for the demo).
+async fn clear_demo_team(state: &AppState, by: Option<uuid::Uuid>) -> HubResult<()> {
+    use opsdesk_core::access::Clearance;
+    use opsdesk_core::audit::AuditAction;
+    // Recorded by the admin who asked, or else the workspace's first admin.
+    let by = match by {
+        Some(by) => by,
+        None => match state
+            .store
+            .active_staff_in_roles(&[opsdesk_core::Role::Admin])
+            .await?
+            .first()
+        {
+            Some(admin) => admin.id,
+            None => return Ok(()),
+        },
+    };
+    let now = state.now();
+    for (username, _, _) in DEMO_STAFF {
+        let Some(person) = state.store.staff_by_username(username).await? else {
+            continue;
+        };
+        let current = state.store.clearance(person.id).await?;
+        if current.version > 0 {
+            continue;
+        }
+        let clearance = Clearance {
+            nda_at: Some(now),
+            background_check_at: Some(now),
+            training_at: (*username != "ana.agent").then_some(now),
+        };
+        let fx = opsdesk_store::Effects::audit(crate::service::effects::audit(
+            now,
+            &crate::service::effects::staff_ref(by),
+            AuditAction::ClearanceRecorded,
+            &crate::service::effects::staff_ref(person.id),
+            std::net::Ipv4Addr::LOCALHOST.into(),
+            serde_json::json!({ "demo": true, "complete": clearance.is_complete() }),
+        ));
+        state
+            .store
+            .record_clearance(person.id, 0, clearance, by, now, fx)
+            .await?;
+    }
+    Ok(())
 }
 
 async fn invite_demo_team(state: &AppState, by: Option<uuid::Uuid>) -> HubResult<usize> {

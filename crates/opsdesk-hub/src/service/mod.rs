@@ -2,6 +2,8 @@
 //! (or the client info for unauthenticated steps) and typed input, applies the rules from core,
 //! and writes the change with its audit entries in one store call.
 
+pub mod access;
+pub mod access_job;
 pub mod audit;
 pub mod audit_export;
 pub mod auth;
@@ -13,6 +15,7 @@ pub mod seed;
 pub mod sessions;
 pub mod sla_job;
 pub mod staff;
+pub mod tenant_data;
 pub mod tenants;
 pub mod tickets;
 pub mod views;

@@ -207,6 +207,105 @@ pub async fn seed(
     Ok(report)
 }
 
+/// Gives every tenant in the directory `per_tenant` users (an owner, admins, members, billing,
+/// a few locked or without MFA) and a few days of sign-ins, as the platform would report them.
+/// Deterministic per tenant slug; tenants that already have users are updated in place (users
+/// are matched by email). Returns how many users were written.
+pub async fn seed_tenant_users(
+    store: &dyn Store,
+    per_tenant: u32,
+    now: DateTime<Utc>,
+) -> Result<u64, opsdesk_store::StoreError> {
+    use opsdesk_core::access::{TenantUserRole, TenantUserStatus};
+    use opsdesk_core::proof::{cap, Granted, TenantDataLoad};
+    use opsdesk_store::{NewTenantSignIn, TenantUserDraft};
+    // Seeding is the hub itself loading the platform's directory, with an admin's authority.
+    let Ok(admin) = Granted::<cap::TenantsManage>::check(Role::Admin) else {
+        return Ok(0);
+    };
+    let mut written = 0u64;
+    let mut after: Option<(String, Uuid)> = None;
+    loop {
+        let tenants = store
+            .list_tenants(None, after.as_ref().map(|(n, id)| (n.as_str(), *id)), 200)
+            .await?;
+        let Some(last) = tenants.last() else { break };
+        after = Some((last.name.clone(), last.id));
+        for tenant in &tenants {
+            let mut rng = StdRng::seed_from_u64(
+                tenant.slug.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                    (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+                }),
+            );
+            let mut users = Vec::new();
+            let mut seen = HashSet::new();
+            while users.len() < per_tenant as usize {
+                let first = pick(&mut rng, FIRST_NAMES);
+                let last = pick(&mut rng, LAST_NAMES);
+                let email = format!(
+                    "{}.{}@{}.example",
+                    first.to_lowercase(),
+                    last.to_lowercase(),
+                    tenant.slug
+                );
+                if !seen.insert(email.clone()) {
+                    continue;
+                }
+                let role = match users.len() {
+                    0 => TenantUserRole::Owner,
+                    1 | 2 => TenantUserRole::Admin,
+                    3 => TenantUserRole::Billing,
+                    _ if rng.gen_bool(0.15) => TenantUserRole::ReadOnly,
+                    _ => TenantUserRole::Member,
+                };
+                let status = match rng.gen_range(0..20) {
+                    0 | 1 => TenantUserStatus::Locked,
+                    2 => TenantUserStatus::Invited,
+                    3 => TenantUserStatus::Disabled,
+                    _ => TenantUserStatus::Active,
+                };
+                let last_sign_in_at = (status != TenantUserStatus::Invited)
+                    .then(|| now - Duration::minutes(rng.gen_range(5..60 * 24 * 30)));
+                users.push(TenantUserDraft {
+                    name: format!("{first} {last}"),
+                    email,
+                    role,
+                    status,
+                    mfa_enabled: role != TenantUserRole::ReadOnly && rng.gen_bool(0.7),
+                    last_sign_in_at,
+                });
+            }
+            let load = TenantDataLoad::check(&admin, tenant.id);
+            let sign_ins: Vec<NewTenantSignIn> = users
+                .iter()
+                .filter_map(|u| u.last_sign_in_at.map(|at| (u, at)))
+                .flat_map(|(u, at)| {
+                    let failed = u.status == TenantUserStatus::Locked;
+                    (0..3).map(move |k| NewTenantSignIn {
+                        email: u.email.clone(),
+                        at: at - Duration::hours(k * 26),
+                        success: !(failed && k == 0),
+                        address: format!("198.51.100.{}", 10 + (u.email.len() as i64 + k) % 200),
+                        user_agent: "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) Safari/605.1.15"
+                            .into(),
+                    })
+                })
+                .collect();
+            written += users.len() as u64;
+            store
+                .import_tenant_users(&load, users, now, Effects::default())
+                .await?;
+            store
+                .record_tenant_sign_ins(&load, sign_ins, Effects::default())
+                .await?;
+        }
+        if tenants.len() < 200 {
+            break;
+        }
+    }
+    Ok(written)
+}
+
 /// A UUIDv7 for `at` with random bits from the generator, so ids are deterministic and rows go
 /// into the id index in time order.
 fn id_at(rng: &mut StdRng, at: DateTime<Utc>) -> Uuid {

@@ -196,35 +196,7 @@ pub async fn update(
 /// `slug`, `plan` and optionally `status`. Every row is checked before anything is written;
 /// errors name the row.
 pub fn parse_import(content_type: &str, body: &[u8]) -> HubResult<Vec<TenantDraft>> {
-    let text =
-        std::str::from_utf8(body).map_err(|_| HubError::field("body", "must be UTF-8 text"))?;
-    let requests: Vec<(String, CreateTenantRequest)> = if content_type.starts_with("text/csv") {
-        parse_csv(text)?
-    } else if content_type.starts_with("application/json") {
-        let rows: Vec<CreateTenantRequest> = crate::extract::parse_json(body)?;
-        rows.into_iter()
-            .enumerate()
-            .map(|(i, r)| (format!("[{i}]."), r))
-            .collect()
-    } else {
-        return Err(HubError::BadRequest {
-            code: "unsupported_media_type",
-            message: "send the tenants as `application/json` (an array) or `text/csv`".into(),
-            status: 415,
-        });
-    };
-    if requests.is_empty() {
-        return Err(HubError::field("body", "holds no tenants"));
-    }
-    if requests.len() > IMPORT_MAX_ROWS {
-        return Err(HubError::field(
-            "body",
-            format!(
-                "holds {} tenants; import at most {IMPORT_MAX_ROWS} at a time",
-                requests.len()
-            ),
-        ));
-    }
+    let requests = import_rows(content_type, body, "tenants", parse_csv)?;
     let mut seen = std::collections::HashSet::new();
     let mut drafts = Vec::with_capacity(requests.len());
     for (prefix, req) in requests {
@@ -241,49 +213,156 @@ pub fn parse_import(content_type: &str, body: &[u8]) -> HubResult<Vec<TenantDraf
 }
 
 fn parse_csv(text: &str) -> HubResult<Vec<(String, CreateTenantRequest)>> {
-    let records = csv_records(text)?;
-    let mut rows = records.into_iter();
-    let header = rows
-        .next()
-        .ok_or_else(|| HubError::field("body", "is empty; the first line must name the columns"))?;
-    let col = |name: &str| {
-        header
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-    };
-    let (Some(name), Some(slug), Some(plan)) = (col("name"), col("slug"), col("plan")) else {
-        return Err(HubError::field(
-            "body",
-            "the first CSV line must name the columns `name`, `slug`, `plan` (and optionally `status`)",
-        ));
-    };
-    let status = col("status");
+    let table = CsvTable::parse(text, &["name", "slug", "plan"], &["status"])?;
     let mut out = Vec::new();
-    for (i, row) in rows.enumerate() {
-        if row.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        let line = i + 2;
-        let cell = |idx: usize| row.get(idx).cloned().unwrap_or_default();
-        let status = match status.map(cell).filter(|s| !s.trim().is_empty()) {
+    for row in &table.rows {
+        let status = match row.optional(&table, "status") {
             None => None,
             Some(s) => Some(
-                s.trim()
-                    .parse::<TenantStatus>()
-                    .map_err(|e| HubError::field(&format!("line {line}: status"), e))?,
+                s.parse::<TenantStatus>()
+                    .map_err(|e| HubError::field(&row.field("status"), e))?,
             ),
         };
         out.push((
-            format!("line {line}: "),
+            row.prefix(),
             CreateTenantRequest {
-                name: cell(name),
-                slug: cell(slug),
-                plan: cell(plan),
+                name: row.cell(&table, "name"),
+                slug: row.cell(&table, "slug"),
+                plan: row.cell(&table, "plan"),
                 status,
             },
         ));
     }
     Ok(out)
+}
+
+/// A CSV import: the header row names the columns (in any order, any case), then one record a
+/// line; blank lines are skipped.
+pub struct CsvTable {
+    columns: Vec<(String, Option<usize>)>,
+    pub rows: Vec<CsvRow>,
+}
+
+/// One non-blank record and its line number (the header is line 1).
+pub struct CsvRow {
+    pub line: usize,
+    cells: Vec<String>,
+}
+
+impl CsvTable {
+    /// Parses `text`, refusing a header without every `required` column.
+    pub fn parse(text: &str, required: &[&str], optional: &[&str]) -> HubResult<CsvTable> {
+        let mut records = csv_records(text)?.into_iter();
+        let header = records.next().ok_or_else(|| {
+            HubError::field("body", "is empty; the first line must name the columns")
+        })?;
+        let position = |name: &str| {
+            header
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case(name))
+        };
+        let columns: Vec<(String, Option<usize>)> = required
+            .iter()
+            .chain(optional)
+            .map(|c| ((*c).to_owned(), position(c)))
+            .collect();
+        if required.iter().any(|c| position(c).is_none()) {
+            let names = |cs: &[&str]| {
+                cs.iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let also = if optional.is_empty() {
+                String::new()
+            } else {
+                format!(" (and optionally {})", names(optional))
+            };
+            return Err(HubError::field(
+                "body",
+                format!(
+                    "the first CSV line must name the columns {}{also}",
+                    names(required)
+                ),
+            ));
+        }
+        let rows = records
+            .enumerate()
+            .filter(|(_, cells)| !cells.iter().all(|c| c.trim().is_empty()))
+            .map(|(i, cells)| CsvRow { line: i + 2, cells })
+            .collect();
+        Ok(CsvTable { columns, rows })
+    }
+
+    fn index(&self, column: &str) -> Option<usize> {
+        self.columns
+            .iter()
+            .find(|(c, _)| c == column)
+            .and_then(|(_, i)| *i)
+    }
+}
+
+impl CsvRow {
+    /// The cell of `column` as written (empty when the row is short or the column absent).
+    pub fn cell(&self, table: &CsvTable, column: &str) -> String {
+        table
+            .index(column)
+            .and_then(|i| self.cells.get(i))
+            .cloned()
+            .unwrap_or_default()
+    }
+    /// The trimmed cell of `column`, or `None` when it is empty or absent.
+    pub fn optional(&self, table: &CsvTable, column: &str) -> Option<String> {
+        Some(self.cell(table, column).trim().to_owned()).filter(|c| !c.is_empty())
+    }
+    /// `line n: ` — the prefix of this row's field names in errors.
+    pub fn prefix(&self) -> String {
+        format!("line {}: ", self.line)
+    }
+    /// `line n: field`.
+    pub fn field(&self, field: &str) -> String {
+        format!("line {}: {field}", self.line)
+    }
+}
+
+/// The rows of an import body: a JSON array of `T` (prefixes `[i].`) or CSV parsed by `csv`
+/// (prefixes `line n: `), between 1 and [`IMPORT_MAX_ROWS`] of them; `noun` names them in errors.
+pub fn import_rows<T: serde::de::DeserializeOwned>(
+    content_type: &str,
+    body: &[u8],
+    noun: &str,
+    csv: impl Fn(&str) -> HubResult<Vec<(String, T)>>,
+) -> HubResult<Vec<(String, T)>> {
+    let text =
+        std::str::from_utf8(body).map_err(|_| HubError::field("body", "must be UTF-8 text"))?;
+    let rows: Vec<(String, T)> = if content_type.starts_with("text/csv") {
+        csv(text)?
+    } else if content_type.starts_with("application/json") {
+        let rows: Vec<T> = crate::extract::parse_json(body)?;
+        rows.into_iter()
+            .enumerate()
+            .map(|(i, r)| (format!("[{i}]."), r))
+            .collect()
+    } else {
+        return Err(HubError::BadRequest {
+            code: "unsupported_media_type",
+            message: format!("send the {noun} as `application/json` (an array) or `text/csv`"),
+            status: 415,
+        });
+    };
+    if rows.is_empty() {
+        return Err(HubError::field("body", format!("holds no {noun}")));
+    }
+    if rows.len() > IMPORT_MAX_ROWS {
+        return Err(HubError::field(
+            "body",
+            format!(
+                "holds {} {noun}; import at most {IMPORT_MAX_ROWS} at a time",
+                rows.len()
+            ),
+        ));
+    }
+    Ok(rows)
 }
 
 /// RFC 4180 records: commas, double-quoted cells with `""` for a quote, CRLF or LF lines.

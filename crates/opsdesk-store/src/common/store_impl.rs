@@ -1,17 +1,21 @@
 //! The one implementation of [`crate::Store`], expanded once per backend together with the
 //! inherent steps of `tx_steps` and the queries of `listing`. Its SQL runs unchanged on SQLite
-//! and PostgreSQL (both accept `$1` parameters); what differs lives in two inherent hooks of
-//! each store type: `write_guard` (SQLite serializes the process's writes) and `lock_audit`
-//! (PostgreSQL takes an advisory lock before reading the last audit entry).
+//! and PostgreSQL (both accept `$1` parameters); what differs lives in inherent hooks of each
+//! store type: `write_guard` (SQLite serializes the process's writes), `begin_write` (SQLite
+//! takes its write lock up front) and `lock_audit` (PostgreSQL takes an advisory lock before
+//! reading the last audit entry).
 
 /// Implements [`crate::Store`] for `$store` over database `$db`. `$store` must have a `pool`
-/// field and the hooks `async fn write_guard(&self) -> Option<tokio::sync::MutexGuard<'_, ()>>`
-/// and `async fn lock_audit(tx: &mut sqlx::Transaction<'static, $db>) -> StoreResult<()>`.
+/// field and the hooks `async fn write_guard(&self) -> Option<tokio::sync::MutexGuard<'_, ()>>`,
+/// `async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, $db>>` (every write
+/// transaction begins with it, under the guard) and
+/// `async fn lock_audit(tx: &mut sqlx::Transaction<'static, $db>) -> StoreResult<()>`.
 macro_rules! shared_store_impl {
     ($store:ty, $db:ty, $backend:expr) => {
         $crate::common::tx_steps!($store, $db);
         $crate::common::listing!($store, $db);
         $crate::common::tickets_impl!($store, $db);
+        $crate::common::access_impl!($store, $db);
 
         #[async_trait::async_trait]
         impl $crate::Store for $store {
@@ -31,7 +35,7 @@ macro_rules! shared_store_impl {
                 fx: $crate::Effects,
             ) -> $crate::StoreResult<$crate::StaffRecord> {
                 let _writing = self.write_guard().await;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let row: $crate::common::StaffRow = sqlx::query_as(concat!(
                     "INSERT INTO staff (id, username, display_name, email, role, status, \
                      created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'invited', $6, $6) \
@@ -113,7 +117,7 @@ macro_rules! shared_store_impl {
                 fx: $crate::Effects,
             ) -> $crate::StoreResult<$crate::StaffRecord> {
                 let _writing = self.write_guard().await;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let row = sqlx::query_as(concat!(
                     "UPDATE staff SET role = $1, version = version + 1, updated_at = $2 \
                      WHERE id = $3 AND version = $4 RETURNING ",
@@ -140,7 +144,7 @@ macro_rules! shared_store_impl {
                 fx: $crate::Effects,
             ) -> $crate::StoreResult<$crate::StaffRecord> {
                 let _writing = self.write_guard().await;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let row = sqlx::query_as(concat!(
                     "UPDATE staff SET status = 'invited', password_hash = NULL, \
                      totp_secret = NULL, totp_last_step = NULL, version = version + 1, \
@@ -172,7 +176,7 @@ macro_rules! shared_store_impl {
                 fx: $crate::Effects,
             ) -> $crate::StoreResult<$crate::StaffRecord> {
                 let _writing = self.write_guard().await;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let row = sqlx::query_as(concat!(
                     "UPDATE staff SET status = 'deactivated', version = version + 1, \
                      updated_at = $1 WHERE id = $2 AND version = $3 RETURNING ",
@@ -245,7 +249,7 @@ macro_rules! shared_store_impl {
                 let (invite_id, staff_id) = (e.invite_id.to_string(), e.staff_id.to_string());
                 let now = $crate::common::ms(e.now);
                 let _writing = self.write_guard().await;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let staged: Option<(String, String)> = sqlx::query_as(
                     "UPDATE invites SET used_at = $1 WHERE id = $2 AND staff_id = $3 \
                      AND used_at IS NULL AND staged_password_hash IS NOT NULL \
@@ -313,7 +317,7 @@ macro_rules! shared_store_impl {
                 fx: $crate::Effects,
             ) -> $crate::StoreResult<()> {
                 let _writing = self.write_guard().await;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 if let Some(id) = staff_id {
                     // Sign-in bookkeeping does not bump the version: a stranger's failed guesses
                     // must not turn an administrator's pending edit into a conflict.
@@ -371,7 +375,7 @@ macro_rules! shared_store_impl {
                 let s = sign_in;
                 let (staff_id, now) = (s.staff_id.to_string(), $crate::common::ms(s.now));
                 let _writing = self.write_guard().await;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let consumed = sqlx::query(
                     "DELETE FROM login_challenges WHERE id_hash = $1 AND staff_id = $2",
                 )
@@ -424,7 +428,7 @@ macro_rules! shared_store_impl {
                 fx: $crate::Effects,
             ) -> $crate::StoreResult<()> {
                 let _writing = self.write_guard().await;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 Self::claim_totp_step(&mut tx, staff_id, step).await?;
                 sqlx::query("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = $1")
                     .bind(staff_id.to_string())
@@ -528,7 +532,7 @@ macro_rules! shared_store_impl {
                 fx: $crate::Effects,
             ) -> $crate::StoreResult<bool> {
                 let _writing = self.write_guard().await;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let ended = sqlx::query(
                     "UPDATE sessions SET ended_at = $1, ended_reason = $2 \
                      WHERE id = $3 AND ended_at IS NULL",
@@ -556,7 +560,7 @@ macro_rules! shared_store_impl {
                 fx: $crate::Effects,
             ) -> $crate::StoreResult<u64> {
                 let _writing = self.write_guard().await;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 // No session id is empty, so "" excludes nothing.
                 let except = except.map(|id| id.to_string()).unwrap_or_default();
                 let ended = sqlx::query(
@@ -580,7 +584,7 @@ macro_rules! shared_store_impl {
                     return Ok(());
                 }
                 let _writing = self.write_guard().await;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 Self::write_effects(&mut tx, fx).await?;
                 tx.commit().await?;
                 Ok(())

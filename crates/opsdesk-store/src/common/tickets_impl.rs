@@ -362,7 +362,7 @@ macro_rules! tickets_impl {
                 fx: $crate::Effects,
             ) -> $crate::StoreResult<opsdesk_proto::TenantView> {
                 let _writing = self.write_guard().await;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let row: $crate::common::ticket_rows::TenantRow = sqlx::query_as(concat!(
                     "INSERT INTO tenants (id, name, name_key, slug, plan, status, created_at, \
                      updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING ",
@@ -392,7 +392,7 @@ macro_rules! tickets_impl {
                 fx: $crate::Effects,
             ) -> $crate::StoreResult<opsdesk_proto::TenantView> {
                 let _writing = self.write_guard().await;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let name_key = patch.name.as_ref().map(|n| n.to_lowercase());
                 let row: Option<$crate::common::ticket_rows::TenantRow> = sqlx::query_as(concat!(
                     "UPDATE tenants SET name = COALESCE($1, name), \
@@ -433,7 +433,7 @@ macro_rules! tickets_impl {
                 fx: $crate::Effects,
             ) -> $crate::StoreResult<(u32, u32)> {
                 let _writing = self.write_guard().await;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let (mut created, mut updated) = (0u32, 0u32);
                 let now = $crate::common::ms(now);
                 for d in drafts {
@@ -553,7 +553,7 @@ macro_rules! tickets_impl {
                 fx: $crate::Effects,
             ) -> $crate::StoreResult<opsdesk_proto::IntegrationTokenView> {
                 let _writing = self.write_guard().await;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let row: $crate::common::ticket_rows::TokenRow = sqlx::query_as(&format!(
                     "INSERT INTO integration_tokens (id, name, token_hash, created_by, \
                      created_at) VALUES ($1, $2, $3, $4, $5) RETURNING {}",
@@ -590,7 +590,7 @@ macro_rules! tickets_impl {
                 fx: $crate::Effects,
             ) -> $crate::StoreResult<opsdesk_proto::IntegrationTokenView> {
                 let _writing = self.write_guard().await;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let row: Option<$crate::common::ticket_rows::TokenRow> = sqlx::query_as(&format!(
                     "UPDATE integration_tokens SET revoked_at = $1 \
                      WHERE id = $2 AND revoked_at IS NULL RETURNING {}",
@@ -642,7 +642,7 @@ macro_rules! tickets_impl {
                 fx: $crate::Effects,
             ) -> $crate::StoreResult<opsdesk_proto::GroupView> {
                 let _writing = self.write_guard().await;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 sqlx::query("INSERT INTO ticket_groups (id, name, created_at) VALUES ($1, $2, $3)")
                     .bind(id.to_string())
                     .bind(name)
@@ -664,7 +664,7 @@ macro_rules! tickets_impl {
                 fx: $crate::Effects,
             ) -> $crate::StoreResult<opsdesk_proto::GroupView> {
                 let _writing = self.write_guard().await;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 if Self::group_view(&mut *tx, id).await?.is_none() {
                     return Err($crate::StoreError::NotFound);
                 }
@@ -698,7 +698,7 @@ macro_rules! tickets_impl {
                 now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::StoreResult<Option<uuid::Uuid>> {
                 let _writing = self.write_guard().await;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 // Turns are taken one at a time across hubs, so concurrent assignments to one
                 // group never hand the same turn out twice.
                 Self::lock_audit(&mut tx).await?;
@@ -750,7 +750,7 @@ macro_rules! tickets_impl {
                 fx: $crate::Effects,
             ) -> $crate::StoreResult<opsdesk_proto::SlaPolicyView> {
                 let _writing = self.write_guard().await;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let row: Option<$crate::common::ticket_rows::SlaPolicyRow> = sqlx::query_as(
                     "UPDATE sla_policies SET first_response_minutes = $1, \
                      resolution_minutes = $2, updated_at = $3, version = version + 1 \
@@ -780,7 +780,7 @@ macro_rules! tickets_impl {
                 fx: $crate::Effects,
             ) -> $crate::StoreResult<Vec<$crate::tickets::TicketRecord>> {
                 let _writing = self.write_guard().await;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 // One writer at a time, so feed positions and audit entries commit in order.
                 Self::lock_audit(&mut tx).await?;
                 let mut change_seq = Self::next_change_seq(&mut tx).await?;
@@ -1177,7 +1177,7 @@ macro_rules! tickets_impl {
                 fx: $crate::Effects,
             ) -> $crate::StoreResult<opsdesk_proto::SavedFilterView> {
                 let _writing = self.write_guard().await;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 sqlx::query(
                     "INSERT INTO saved_filters (id, staff_id, name, filter, sort, created_at) \
                      VALUES ($1, $2, $3, $4, $5, $6)",
@@ -1234,7 +1234,7 @@ macro_rules! tickets_impl {
                 fx: $crate::Effects,
             ) -> $crate::StoreResult<bool> {
                 let _writing = self.write_guard().await;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let gone = sqlx::query("DELETE FROM saved_filters WHERE id = $1 AND staff_id = $2")
                     .bind(id.to_string())
                     .bind(staff_id.to_string())
@@ -1251,7 +1251,7 @@ macro_rules! tickets_impl {
 
             async fn seed_batch(&self, batch: $crate::tickets::SeedBatch) -> $crate::StoreResult<()> {
                 let _writing = self.write_guard().await;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 Self::lock_audit(&mut tx).await?;
                 for (id, t, at) in &batch.tenants {
                     sqlx::query(

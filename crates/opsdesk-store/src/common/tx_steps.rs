@@ -108,11 +108,20 @@ macro_rules! tx_steps {
                 tx: &mut sqlx::Transaction<'static, $db>,
                 id: uuid::Uuid,
             ) -> $crate::StoreError {
-                let found: Result<Option<i64>, sqlx::Error> =
-                    sqlx::query_scalar("SELECT version FROM staff WHERE id = $1")
-                        .bind(id.to_string())
-                        .fetch_optional(&mut **tx)
-                        .await;
+                Self::conflict_or_missing(tx, "SELECT version FROM staff WHERE id = $1", id).await
+            }
+
+            /// Why a conditional update of row `id` matched no row: `VersionConflict` when
+            /// `version_sql` (selecting the version by `$1`) still finds it, else `NotFound`.
+            async fn conflict_or_missing(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                version_sql: &str,
+                id: uuid::Uuid,
+            ) -> $crate::StoreError {
+                let found: Result<Option<i64>, sqlx::Error> = sqlx::query_scalar(version_sql)
+                    .bind(id.to_string())
+                    .fetch_optional(&mut **tx)
+                    .await;
                 match found {
                     Ok(Some(_)) => $crate::StoreError::VersionConflict,
                     Ok(None) => $crate::StoreError::NotFound,

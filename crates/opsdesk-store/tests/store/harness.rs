@@ -9,7 +9,9 @@ use sqlx::{PgPool, SqlitePool};
 use std::sync::Arc;
 use uuid::Uuid;
 
-/// Raw access to the database under a store, for tampering.
+/// Raw access to the database under a store, for tampering: as the tables' owner, the way
+/// someone with direct database access would connect (not as the store's own connections, which
+/// on PostgreSQL act as the restricted role `opsdesk_hub`).
 pub enum Raw {
     Sqlite(SqlitePool),
     Postgres(PgPool),
@@ -28,6 +30,7 @@ pub async fn sqlite() -> TestStore {
     let store = SqliteStore::connect(&db.url)
         .await
         .expect("open the SQLite store");
+    // SQLite has no roles: the store's own connections are the owner's.
     let raw = Raw::Sqlite(store.pool().clone());
     TestStore {
         store: Arc::new(store),
@@ -42,7 +45,10 @@ pub async fn postgres() -> TestStore {
     let store = PostgresStore::connect(&db.url)
         .await
         .expect("open the PG store");
-    let raw = Raw::Postgres(store.pool().clone());
+    let owner = PgPool::connect(&db.url)
+        .await
+        .expect("connect to the PG test database as its owner");
+    let raw = Raw::Postgres(owner);
     TestStore {
         store: Arc::new(store),
         raw,

@@ -26,11 +26,24 @@ macro_rules! store_tests {
     };
 }
 
+/// Awaits a store call and asserts it failed with an error matching `pattern`; `context` (if
+/// given) names the case in the failure message.
+macro_rules! assert_refused {
+    ($call:expr, $pattern:pat $(, $context:expr)?) => {{
+        let err = $call.await.unwrap_err();
+        let context = String::new() $(+ &format!("{}: ", $context))?;
+        assert!(matches!(err, $pattern), "{context}{err:?}");
+    }};
+}
+
+mod access;
 mod audit;
 mod harness;
+mod rls;
 mod security_events;
 mod sessions;
 mod sign_in;
 mod staff;
 mod tamper;
+mod tenant_data;
 mod tickets;

@@ -16,7 +16,8 @@ store_tests!(
     search_finds_subject_and_conversation_words
 );
 
-async fn tenant(store: &Arc<dyn Store>) -> Uuid {
+/// A new active tenant named Acme (slug `acme-<random>`).
+pub(crate) async fn tenant(store: &Arc<dyn Store>) -> Uuid {
     let id = Uuid::new_v4();
     store
         .create_tenant(
@@ -35,7 +36,8 @@ async fn tenant(store: &Arc<dyn Store>) -> Uuid {
     id
 }
 
-fn state(tenant: Uuid, subject: &str, at: i64, due: Option<i64>) -> TicketState {
+/// A new ticket's state.
+pub(crate) fn state(tenant: Uuid, subject: &str, at: i64, due: Option<i64>) -> TicketState {
     TicketState {
         id: Uuid::new_v4(),
         tenant_id: tenant,
@@ -84,7 +86,8 @@ fn new_write(s: TicketState, body: &str) -> TicketWrite {
     }
 }
 
-async fn create(store: &Arc<dyn Store>, s: TicketState, body: &str) -> TicketRecord {
+/// Creates a ticket.
+pub(crate) async fn create(store: &Arc<dyn Store>, s: TicketState, body: &str) -> TicketRecord {
     store
         .write_tickets(vec![new_write(s, body)], None, None, Effects::default())
         .await

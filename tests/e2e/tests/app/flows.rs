@@ -3,7 +3,9 @@
 use crate::driver::App;
 use fantoccini::Locator;
 use opsdesk_core::totp::TotpSecret;
-use std::time::{SystemTime, UNIX_EPOCH};
+use opsdesk_proto::{Enrolled, EnrollmentOffer, InviteIssued, LoginChallenge, SignedIn};
+use serde_json::json;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The admin's password in every scenario.
 pub const PASSWORD: &str = "blue-kettle-94-orbit";
@@ -79,4 +81,125 @@ pub async fn create_local_admin(app: &App) -> (TotpSecret, i64) {
     app.click_button("Continue to Opsdesk").await;
 
     (secret, enrolled_at)
+}
+
+/// Waits until the TOTP step after `step` has begun, so a fresh code is not a replay.
+pub async fn step_after(step: i64) -> i64 {
+    while unix_now().div_euclid(30) <= step {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    unix_now()
+}
+
+/// The local hub, over HTTP, as the platform and an admin script would use it.
+pub struct Hub {
+    pub base: String,
+    pub http: reqwest::Client,
+}
+
+impl Hub {
+    /// The app's local hub, by the address the header shows.
+    pub async fn of(app: &App) -> Hub {
+        let base = app
+            .find("[data-test=hub-state]")
+            .await
+            .attr("title")
+            .await
+            .expect("attribute")
+            .expect("the local hub's address");
+        Hub {
+            base,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// `admin` invites someone with `role`; they enroll over the API. Returns their TOTP secret
+    /// and when its code was used.
+    pub async fn enroll(
+        &self,
+        admin: &str,
+        username: &str,
+        display_name: &str,
+        role: &str,
+    ) -> (TotpSecret, i64) {
+        let invite: InviteIssued = self
+            .post(
+                "/api/v1/staff",
+                Some(admin),
+                json!({"username": username, "display_name": display_name,
+                       "email": format!("{username}@example.com"), "role": role}),
+            )
+            .await;
+        let offer: EnrollmentOffer = self
+            .post(
+                "/api/v1/auth/enroll",
+                None,
+                json!({"invite_token": invite.invite_token, "password": PASSWORD}),
+            )
+            .await;
+        let secret = TotpSecret::from_base32(&offer.totp_secret).expect("secret");
+        let at = unix_now();
+        let _: Enrolled = self
+            .post(
+                "/api/v1/auth/enroll/confirm",
+                None,
+                json!({"invite_token": invite.invite_token, "code": secret.code_at(at)}),
+            )
+            .await;
+        (secret, at)
+    }
+
+    pub async fn post<R: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: serde_json::Value,
+    ) -> R {
+        let mut req = self.http.post(format!("{}{path}", self.base)).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("hub answers");
+        let status = resp.status();
+        let text = resp.text().await.expect("body");
+        assert!(status.is_success(), "{path}: {status} {text}");
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text}"))
+    }
+
+    pub async fn sign_in(&self, username: &str, secret: &TotpSecret, at: i64) -> String {
+        let c: LoginChallenge = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({"username": username, "password": PASSWORD}),
+            )
+            .await;
+        let s: SignedIn = self
+            .post(
+                "/api/v1/auth/login/mfa",
+                None,
+                json!({"challenge": c.challenge, "code": secret.code_at(at)}),
+            )
+            .await;
+        s.token
+    }
+}
+
+/// Signs out of the app and in again as `username`, with a TOTP code from a step after
+/// `last_used` (the time of the last code of theirs used). Returns the time of the code used.
+pub async fn sign_in_app(app: &App, username: &str, secret: &TotpSecret, last_used: i64) -> i64 {
+    app.find("[data-test=sign-out]")
+        .await
+        .click()
+        .await
+        .expect("sign out");
+    app.find("[data-test=signin-password]").await;
+    app.fill("input[name=username]", username).await;
+    app.fill("input[name=password]", PASSWORD).await;
+    app.click_button("Continue").await;
+    app.find("[data-test=signin-code]").await;
+    let at = step_after(last_used.div_euclid(30)).await;
+    app.fill("input[name=code]", &secret.code_at(at)).await;
+    app.click_button("Sign in").await;
+    at
 }

@@ -3,65 +3,10 @@
 //! with a reason, and the queue updates (the ticket leaves "Mine", shows L2 in "All open").
 
 use crate::driver::{App, CTRL, ENTER, ESCAPE, RELEASE};
-use crate::flows::{create_local_admin, unix_now, PASSWORD};
-use opsdesk_core::totp::TotpSecret;
-use opsdesk_proto::{
-    Enrolled, EnrollmentOffer, IntegrationTokenIssued, InviteIssued, LoginChallenge, SignedIn,
-    TenantView, TicketDetail, TicketSummary,
-};
+use crate::flows::{create_local_admin, sign_in_app, step_after, Hub};
+use opsdesk_proto::{IntegrationTokenIssued, TenantView, TicketDetail, TicketSummary};
 use serde_json::json;
 use std::time::Duration;
-
-/// Waits until the TOTP step after `step` has begun, so a fresh code is not a replay.
-async fn step_after(step: i64) -> i64 {
-    while unix_now().div_euclid(30) <= step {
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-    unix_now()
-}
-
-/// The local hub, over HTTP, as the platform and an admin script would use it.
-struct Hub {
-    base: String,
-    http: reqwest::Client,
-}
-
-impl Hub {
-    async fn post<R: serde::de::DeserializeOwned>(
-        &self,
-        path: &str,
-        token: Option<&str>,
-        body: serde_json::Value,
-    ) -> R {
-        let mut req = self.http.post(format!("{}{path}", self.base)).json(&body);
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        let resp = req.send().await.expect("hub answers");
-        let status = resp.status();
-        let text = resp.text().await.expect("body");
-        assert!(status.is_success(), "{path}: {status} {text}");
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text}"))
-    }
-
-    async fn sign_in(&self, username: &str, secret: &TotpSecret, at: i64) -> String {
-        let c: LoginChallenge = self
-            .post(
-                "/api/v1/auth/login",
-                None,
-                json!({"username": username, "password": PASSWORD}),
-            )
-            .await;
-        let s: SignedIn = self
-            .post(
-                "/api/v1/auth/login/mfa",
-                None,
-                json!({"challenge": c.challenge, "code": secret.code_at(at)}),
-            )
-            .await;
-        s.token
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn agent_takes_replies_to_and_escalates_a_ticket_and_the_queue_updates() {
@@ -69,17 +14,7 @@ async fn agent_takes_replies_to_and_escalates_a_ticket_and_the_queue_updates() {
     let app = App::launch("queue", home).await;
     let (admin_secret, enrolled_at) = create_local_admin(&app).await;
     app.find("[data-test=queue]").await;
-    let base = app
-        .find("[data-test=hub-state]")
-        .await
-        .attr("title")
-        .await
-        .expect("attribute")
-        .expect("the local hub's address");
-    let hub = Hub {
-        base,
-        http: reqwest::Client::new(),
-    };
+    let hub = Hub::of(&app).await;
 
     // As the admin, over the API: a tenant, an integration token, an agent.
     let at = step_after(enrolled_at.div_euclid(30)).await;
@@ -98,29 +33,7 @@ async fn agent_takes_replies_to_and_escalates_a_ticket_and_the_queue_updates() {
             json!({"name": "Platform"}),
         )
         .await;
-    let invite: InviteIssued = hub
-        .post(
-            "/api/v1/staff",
-            Some(&admin),
-            json!({"username": "ben.agent", "display_name": "Ben Okafor", "email": "ben@example.com", "role": "agent"}),
-        )
-        .await;
-    let offer: EnrollmentOffer = hub
-        .post(
-            "/api/v1/auth/enroll",
-            None,
-            json!({"invite_token": invite.invite_token, "password": PASSWORD}),
-        )
-        .await;
-    let ben_secret = TotpSecret::from_base32(&offer.totp_secret).expect("secret");
-    let ben_enrolled = unix_now();
-    let _: Enrolled = hub
-        .post(
-            "/api/v1/auth/enroll/confirm",
-            None,
-            json!({"invite_token": invite.invite_token, "code": ben_secret.code_at(ben_enrolled)}),
-        )
-        .await;
+    let (ben_secret, ben_enrolled) = hub.enroll(&admin, "ben.agent", "Ben Okafor", "agent").await;
 
     // The platform opens three tickets through intake.
     let mut opened = Vec::new();
@@ -142,19 +55,7 @@ async fn agent_takes_replies_to_and_escalates_a_ticket_and_the_queue_updates() {
     let checkout = opened[0].clone();
 
     // Ben signs in to the app.
-    app.find("[data-test=sign-out]")
-        .await
-        .click()
-        .await
-        .expect("sign out");
-    app.find("[data-test=signin-password]").await;
-    app.fill("input[name=username]", "ben.agent").await;
-    app.fill("input[name=password]", PASSWORD).await;
-    app.click_button("Continue").await;
-    app.find("[data-test=signin-code]").await;
-    let at = step_after(ben_enrolled.div_euclid(30)).await;
-    app.fill("input[name=code]", &ben_secret.code_at(at)).await;
-    app.click_button("Sign in").await;
+    sign_in_app(&app, "ben.agent", &ben_secret, ben_enrolled).await;
     app.find("[data-test=queue]").await;
 
     // The unassigned view lists the three tickets, most urgent SLA first.

@@ -1,0 +1,138 @@
+//! The access job: every few seconds it expires requests that waited too long, records the start
+//! of grants whose requested start has come, and records the end of grants past their end. A
+//! grant stops working at its end whether or not the job has run (every tenant-data request
+//! checks the time); the job puts the end in the audit trail. Every step is a conditional write,
+//! so the job is correct across restarts and, with several hubs on one database, each end is
+//! recorded once.
+
+use crate::error::HubResult;
+use crate::service::access::grant_ref;
+use crate::service::effects::audit;
+use crate::state::AppState;
+use opsdesk_core::access::GrantEndReason;
+use opsdesk_core::audit::AuditAction;
+use opsdesk_store::{Effects, EndGrant};
+use serde_json::json;
+use std::net::Ipv4Addr;
+use std::time::Duration as StdDuration;
+
+/// Records handled per query.
+pub const BATCH: u32 = 200;
+
+/// What one round did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Round {
+    pub requests_expired: usize,
+    pub grants_started: usize,
+    pub grants_ended: usize,
+}
+
+/// One round. Returns what it recorded (not what other hubs recorded meanwhile).
+pub async fn run_once(state: &AppState) -> HubResult<Round> {
+    let mut round = Round::default();
+    let local = Ipv4Addr::LOCALHOST.into();
+    loop {
+        let now = state.now();
+        let due = state.store.access_requests_to_expire(now, BATCH).await?;
+        for r in &due {
+            let fx = Effects::audit(audit(
+                now,
+                "system",
+                AuditAction::AccessRequestExpired,
+                &format!("access_request:{}", r.view.id),
+                local,
+                json!({
+                    "requester": r.view.requester.id,
+                    "tenant_id": r.view.tenant.id,
+                    "scope": r.view.scope,
+                    "reviews": r.view.reviews.len(),
+                }),
+            ));
+            if state
+                .store
+                .expire_access_request(r.view.id, now, fx)
+                .await?
+            {
+                round.requests_expired += 1;
+            }
+        }
+        if due.len() < BATCH as usize {
+            break;
+        }
+    }
+    loop {
+        let now = state.now();
+        let due = state.store.grants_to_start(now, BATCH).await?;
+        for g in &due {
+            let fx = Effects::audit(audit(
+                g.starts_at,
+                "system",
+                AuditAction::GrantStarted,
+                &grant_ref(g.id),
+                local,
+                json!({
+                    "request_id": g.request_id,
+                    "holder": g.holder.id,
+                    "tenant_id": g.tenant.id,
+                    "scope": g.scope,
+                    "starts_at": g.starts_at,
+                    "ends_at": g.ends_at,
+                }),
+            ));
+            if state.store.record_grant_started(g.id, fx).await? {
+                round.grants_started += 1;
+            }
+        }
+        if due.len() < BATCH as usize {
+            break;
+        }
+    }
+    loop {
+        let now = state.now();
+        let due = state.store.grants_to_end(now, BATCH).await?;
+        for g in &due {
+            let fx = Effects::audit(audit(
+                now,
+                "system",
+                AuditAction::GrantEnded,
+                &grant_ref(g.id),
+                local,
+                json!({
+                    "reason": GrantEndReason::Expired,
+                    "holder": g.holder.id,
+                    "tenant_id": g.tenant.id,
+                    "scope": g.scope,
+                    "ended_at": g.ends_at,
+                }),
+            ));
+            let end = EndGrant {
+                grant_id: g.id,
+                reason: GrantEndReason::Expired,
+                by: None,
+                comment: None,
+                at: g.ends_at,
+            };
+            if state.store.end_grant(end, fx).await?.is_some() {
+                round.grants_ended += 1;
+            }
+        }
+        if due.len() < BATCH as usize {
+            break;
+        }
+    }
+    Ok(round)
+}
+
+/// Runs the job every `every` until the hub stops.
+pub fn spawn(state: AppState, every: StdDuration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = run_once(&state).await {
+                tracing::warn!(error = %e, "access job round failed; retrying next round");
+            }
+        }
+    })
+}
