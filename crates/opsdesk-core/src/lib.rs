@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod events;
 pub mod lockout;
 pub mod password;
 pub mod proof;
