@@ -170,7 +170,8 @@ impl GrantFacts {
     /// The grant's state at `now`: ended once released, revoked or past its end, whatever the
     /// expiry job has recorded yet.
     pub fn state(&self, now: DateTime<Utc>) -> GrantState {
-        if self.ended_at.is_some_and(|e| e <= now) || now >= self.ends_at {
+        // Ended is ended, whatever this hub's clock says about when.
+        if self.ended_at.is_some() || now >= self.ends_at {
             GrantState::Ended
         } else if now < self.starts_at {
             GrantState::Scheduled

@@ -124,6 +124,7 @@ pub struct TenantAccess<S: scope::Scope> {
     tenant_id: Uuid,
     grant_id: Uuid,
     held: AccessScope,
+    at: DateTime<Utc>,
     _scope: PhantomData<fn() -> S>,
 }
 
@@ -142,6 +143,7 @@ impl<S: scope::Scope> TenantAccess<S> {
             tenant_id,
             grant_id: grant.grant_id,
             held: grant.scope,
+            at: now,
             _scope: PhantomData,
         })
     }
@@ -168,8 +170,15 @@ impl<S: scope::Scope> TenantAccess<S> {
             tenant_id: self.tenant_id,
             grant_id: self.grant_id,
             held: self.held,
+            at: self.at,
             _scope: PhantomData,
         }
+    }
+
+    /// When the grant was found active; the store checks it still is, inside the transaction
+    /// that touches the data.
+    pub fn checked_at(&self) -> DateTime<Utc> {
+        self.at
     }
 
     /// The scope the grant holds (at least `S`).

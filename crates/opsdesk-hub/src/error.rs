@@ -153,6 +153,7 @@ impl From<StoreError> for HubError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => HubError::NotFound("record"),
+            StoreError::GrantEnded => HubError::Denied(opsdesk_core::access::AccessDenied::Ended),
             StoreError::VersionConflict => HubError::Conflict {
                 code: "version_conflict",
                 message: "someone else changed this record; review the current version".into(),

@@ -130,6 +130,12 @@ async fn main() -> anyhow::Result<()> {
             batch,
             tenant_users,
         } => {
+            if *append && *tenant_users > 0 {
+                anyhow::bail!(
+                    "--append adds tickets to a live desk and does not invent users for real \
+                     tenants: pass --tenant-users 0"
+                );
+            }
             if *tenant_users > 10_000 {
                 anyhow::bail!("--tenant-users must be at most 10,000 (got {tenant_users})");
             }

@@ -57,6 +57,10 @@ pub enum StoreError {
     /// `recovery_code_used`, `invite_not_staged`).
     #[error("already used: {0}")]
     AlreadyUsed(&'static str),
+    /// The grant a tenant-data call was made under ended (or was never active) by the time its
+    /// transaction ran.
+    #[error("the grant ended")]
+    GrantEnded,
     /// A value in the database cannot be read back (e.g. an unknown role name).
     #[error("unreadable row: {0}")]
     Corrupt(String),

@@ -35,7 +35,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 /// Most requests one export holds.
-pub const EXPORT_MAX: u32 = 100_000;
+pub const EXPORT_MAX: u32 = 10_000;
 /// Most grants one listing returns.
 const GRANTS_MAX: u32 = 500;
 
@@ -161,6 +161,13 @@ pub async fn create(
             ..Default::default()
         })
         .await?;
+    for stale in waiting
+        .iter()
+        .filter(|r| r.view.scope == req.scope && r.view.expires_at <= now)
+    {
+        // Expired but not yet recorded by the job: record it now, so it does not block.
+        expire(state, stale, now).await?;
+    }
     if let Some(same) = waiting
         .iter()
         .find(|r| r.view.scope == req.scope && r.view.expires_at > now)
@@ -192,7 +199,7 @@ pub async fn create(
             "ticket_id": req.ticket_id,
         }),
     ));
-    let record = state
+    let created = state
         .store
         .create_access_request(
             NewAccessRequest {
@@ -210,8 +217,45 @@ pub async fn create(
             },
             fx,
         )
-        .await?;
-    Ok(record.view)
+        .await;
+    match created {
+        Ok(record) => Ok(record.view),
+        // Another submission of the same request won the race.
+        Err(StoreError::Duplicate { .. }) => Err(HubError::Conflict {
+            code: "duplicate_request",
+            message: format!(
+                "you already have a pending {} request for {}; cancel it or wait for its review",
+                req.scope, tenant.name
+            ),
+            current: None,
+        }),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Records that a pending request waited too long (the job does this for all of them).
+pub async fn expire(
+    state: &AppState,
+    r: &AccessRequestRecord,
+    now: DateTime<Utc>,
+) -> HubResult<bool> {
+    let fx = Effects::audit(audit(
+        now,
+        "system",
+        AuditAction::AccessRequestExpired,
+        &request_ref(r.view.id),
+        std::net::Ipv4Addr::LOCALHOST.into(),
+        json!({
+            "requester": r.view.requester.id,
+            "tenant_id": r.view.tenant.id,
+            "scope": r.view.scope,
+            "reviews": r.view.reviews.len(),
+        }),
+    ));
+    Ok(state
+        .store
+        .expire_access_request(r.view.id, now, fx)
+        .await?)
 }
 
 /// Who may see a request: its requester, reviewers, and security.
@@ -357,11 +401,10 @@ pub async fn review(
     reviews.push((me.id, req.approve));
     let outcome = tally_reviews(r.scope, &reviews);
     if outcome == ReviewOutcome::Approved {
-        // Clearance could have been withdrawn since the request.
+        // The requester's role, clearance and the limits may have changed since they asked.
         let clearance = state.store.clearance_facts(requester.id).await?;
-        if !clearance.is_complete() {
-            return Err(RuleViolation::ClearanceIncomplete.into());
-        }
+        may_request_access(requester.role, r.scope, clearance.is_complete())?;
+        check_duration(&state.settings.access.limits(), r.scope, r.duration_minutes)?;
     }
     let actor = caller.actor();
     let mut fx = Effects::audit(audit(

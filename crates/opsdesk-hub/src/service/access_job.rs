@@ -35,24 +35,7 @@ pub async fn run_once(state: &AppState) -> HubResult<Round> {
         let now = state.now();
         let due = state.store.access_requests_to_expire(now, BATCH).await?;
         for r in &due {
-            let fx = Effects::audit(audit(
-                now,
-                "system",
-                AuditAction::AccessRequestExpired,
-                &format!("access_request:{}", r.view.id),
-                local,
-                json!({
-                    "requester": r.view.requester.id,
-                    "tenant_id": r.view.tenant.id,
-                    "scope": r.view.scope,
-                    "reviews": r.view.reviews.len(),
-                }),
-            ));
-            if state
-                .store
-                .expire_access_request(r.view.id, now, fx)
-                .await?
-            {
+            if crate::service::access::expire(state, r, now).await? {
                 round.requests_expired += 1;
             }
         }

@@ -292,9 +292,16 @@ pub async fn seed_tenant_users(
                 })
                 .collect();
             written += users.len() as u64;
-            store
-                .import_tenant_users(&load, users, now, Effects::default())
-                .await?;
+            let fx = Effects::audit(audit(
+                now,
+                "system",
+                AuditAction::TenantUsersImported,
+                &format!("tenant:{}", tenant.id),
+                std::net::Ipv4Addr::LOCALHOST.into(),
+                json!({ "tenant": tenant.slug, "rows": users.len(), "generated": true,
+                        "sign_ins": sign_ins.len() }),
+            ));
+            store.import_tenant_users(&load, users, now, fx).await?;
             store
                 .record_tenant_sign_ins(&load, sign_ins, Effects::default())
                 .await?;

@@ -9,13 +9,15 @@ use crate::extract::ClientInfo;
 use crate::secrets;
 use crate::service::access::grant_ref;
 use crate::service::auth::Caller;
-use crate::service::effects::audit;
+use crate::service::effects::{audit, security};
 use crate::service::staff::page_limit;
 use crate::service::tenants::{import_rows, CsvTable, Integration};
 use crate::state::AppState;
 use opsdesk_core::access::{check_user_name, TenantUserRole, TenantUserStatus, RESET_LINK_TTL};
 use opsdesk_core::audit::AuditAction;
 use opsdesk_core::proof::{cap, scope, Granted, TenantAccess, TenantDataLoad};
+use opsdesk_core::rules::may_request_access;
+use opsdesk_core::staff::Severity;
 use opsdesk_core::validate::Email;
 use opsdesk_proto::{
     ChangeTenantUserRole, IntakeSignIn, Page, PasswordResetIssued, TenantSettingsView,
@@ -37,6 +39,7 @@ const SIGN_INS_SHOWN: u32 = 100;
 pub async fn opened<S: scope::Scope>(
     state: &AppState,
     caller: &Caller,
+    client: &ClientInfo,
     tenant_id: Uuid,
 ) -> HubResult<TenantAccess<S>> {
     let now = state.now();
@@ -44,12 +47,37 @@ pub async fn opened<S: scope::Scope>(
         .store
         .grant_facts(caller.staff.id, tenant_id, now)
         .await?;
-    Ok(TenantAccess::<S>::check(
-        &facts,
-        caller.staff.id,
-        tenant_id,
-        now,
-    )?)
+    let access = match TenantAccess::<S>::check(&facts, caller.staff.id, tenant_id, now) {
+        Ok(access) => access,
+        Err(denied) => {
+            // Someone reaching for tenant data without a grant is worth a look.
+            state
+                .store
+                .record(Effects {
+                    audit: Vec::new(),
+                    security: vec![security(
+                        now,
+                        "tenant_data_denied",
+                        Severity::Low,
+                        Some(caller.staff.id),
+                        &caller.actor(),
+                        client.addr,
+                        format!(
+                            "{} was refused tenant data ({})",
+                            caller.staff.display_name,
+                            denied.code()
+                        ),
+                        json!({ "tenant_id": tenant_id, "needed": S::SCOPE, "reason": denied.code() }),
+                    )],
+                })
+                .await?;
+            return Err(denied.into());
+        }
+    };
+    // A grant outlives neither the role that may ask for its scope nor onboarding clearance.
+    let clearance = state.store.clearance_facts(caller.staff.id).await?;
+    may_request_access(caller.staff.role, access.held(), clearance.is_complete())?;
+    Ok(access)
 }
 
 /// The audit entry of one access to tenant data under `access`.
@@ -111,7 +139,7 @@ pub async fn users(
                 .ok_or_else(|| HubError::field("cursor", "is not a cursor this hub issued"))?,
         ),
     };
-    let access = opened::<scope::Read>(state, caller, tenant_id).await?;
+    let access = opened::<scope::Read>(state, caller, client, tenant_id).await?;
     let fx = data_fx(
         state,
         caller,
@@ -147,7 +175,7 @@ pub async fn user(
     tenant_id: Uuid,
     user_id: Uuid,
 ) -> HubResult<TenantUserView> {
-    let access = opened::<scope::Read>(state, caller, tenant_id).await?;
+    let access = opened::<scope::Read>(state, caller, client, tenant_id).await?;
     let fx = data_fx(
         state,
         caller,
@@ -172,7 +200,7 @@ pub async fn sign_ins(
     tenant_id: Uuid,
     user_id: Uuid,
 ) -> HubResult<Vec<TenantSignInView>> {
-    let access = opened::<scope::Support>(state, caller, tenant_id).await?;
+    let access = opened::<scope::Support>(state, caller, client, tenant_id).await?;
     let fx = data_fx(
         state,
         caller,
@@ -197,12 +225,12 @@ pub async fn reset_password(
     tenant_id: Uuid,
     user_id: Uuid,
 ) -> HubResult<PasswordResetIssued> {
-    let access = opened::<scope::Support>(state, caller, tenant_id).await?;
+    let access = opened::<scope::Support>(state, caller, client, tenant_id).await?;
     let now = state.now();
     let token = secrets::new_token("otr_");
     let expires_at = now + RESET_LINK_TTL;
     let reset_id = Uuid::now_v7();
-    let fx = data_fx(
+    let mut fx = data_fx(
         state,
         caller,
         client,
@@ -211,6 +239,20 @@ pub async fn reset_password(
         "user.password_reset",
         json!({ "user": user_id, "reset": reset_id, "expires_at": expires_at }),
     );
+    // The link is a credential for the tenant user's account, handed to a staff member.
+    fx.security.push(security(
+        now,
+        "tenant_password_reset_issued",
+        Severity::Medium,
+        Some(caller.staff.id),
+        &caller.actor(),
+        client.addr,
+        format!(
+            "{} issued a password reset link for a user of tenant {}",
+            caller.staff.display_name, tenant_id
+        ),
+        json!({ "tenant_id": tenant_id, "user": user_id, "grant": access.grant_id() }),
+    ));
     let user = state
         .store
         .issue_tenant_password_reset(
@@ -244,7 +286,7 @@ async fn change(
     version: i64,
     change: TenantUserChange,
 ) -> HubResult<TenantUserView> {
-    let access = opened::<scope::Support>(state, caller, tenant_id).await?;
+    let access = opened::<scope::Support>(state, caller, client, tenant_id).await?;
     // Reading the user first is itself tenant data access; it goes in the trail too.
     let read_fx = data_fx(
         state,
@@ -348,7 +390,7 @@ pub async fn settings(
     client: &ClientInfo,
     tenant_id: Uuid,
 ) -> HubResult<TenantSettingsView> {
-    let access = opened::<scope::Admin>(state, caller, tenant_id).await?;
+    let access = opened::<scope::Admin>(state, caller, client, tenant_id).await?;
     let fx = data_fx(
         state,
         caller,
@@ -436,7 +478,7 @@ pub async fn update_settings(
     tenant_id: Uuid,
     req: UpdateTenantSettings,
 ) -> HubResult<TenantSettingsView> {
-    let access = opened::<scope::Admin>(state, caller, tenant_id).await?;
+    let access = opened::<scope::Admin>(state, caller, client, tenant_id).await?;
     let read_fx = data_fx(
         state,
         caller,
@@ -583,7 +625,16 @@ pub async fn import_users(
         AuditAction::TenantUsersImported,
         &format!("tenant:{tenant_id}"),
         client.addr,
-        json!({ "tenant": tenant.slug, "rows": drafts.len() }),
+        json!({
+            "tenant": tenant.slug,
+            "rows": drafts.len(),
+            // Who was loaded (the first 500), so a change to a user traces to its import.
+            "users": drafts
+                .iter()
+                .take(500)
+                .map(|d| json!({ "email": d.email, "role": d.role, "status": d.status, "mfa": d.mfa_enabled }))
+                .collect::<Vec<_>>(),
+        }),
     ));
     let load = TenantDataLoad::check(&admin, tenant_id);
     let (created, updated) = state

@@ -1203,3 +1203,157 @@ both!(
         );
     }
 );
+
+both!(
+    grants_follow_the_holder_and_races_make_one_grant,
+    |app: TestApp| async move {
+        let t = team(&app).await;
+        // Two managers approve the same request at the same moment: one grant, one refusal.
+        clear(&app, &t.admin, &t.manager2).await;
+        let r = request(&app, &t.agent, t.acme.id, "read", 60)
+            .await
+            .unwrap();
+        let (a, b) = tokio::join!(
+            review(&app, &t.manager, &r, true, None),
+            review(&app, &t.manager2, &r, true, None)
+        );
+        assert_eq!(a.is_ok() as u8 + b.is_ok() as u8, 1, "{a:?} / {b:?}");
+        let refused = a.err().or(b.err()).unwrap();
+        assert_eq!(refused.status, 409, "{refused:?}");
+        let grants: Vec<GrantView> = app
+            .get("/api/v1/access/grants", &t.agent.token)
+            .await
+            .unwrap();
+        assert_eq!(grants.len(), 1);
+        assert!(users(&app, &t.agent, t.acme.id).await.is_ok());
+
+        // Clearance withdrawn: the grant stops working on the next request.
+        let c: ClearanceView = app
+            .get(
+                &format!("/api/v1/staff/{}/clearance", t.agent.id),
+                &t.admin.token,
+            )
+            .await
+            .unwrap();
+        let _: ClearanceView = app
+        .put(
+            &format!("/api/v1/staff/{}/clearance", t.agent.id),
+            &t.admin.token,
+            &json!({"nda": true, "background_check": true, "training": false, "version": c.version}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            users(&app, &t.agent, t.acme.id).await.unwrap_err().code,
+            "clearance_incomplete"
+        );
+        clear(&app, &t.admin, &t.agent).await;
+        assert!(users(&app, &t.agent, t.acme.id).await.is_ok());
+
+        // Demoted to viewer (no tenant data at all): the grant stops working too.
+        let staff: StaffView = app.staff(&t.admin, t.agent.id).await;
+        let _: StaffView = app
+            .put(
+                &format!("/api/v1/staff/{}/role", t.agent.id),
+                &t.admin.token,
+                &json!({"role": "viewer", "version": staff.version}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            users(&app, &t.agent, t.acme.id).await.unwrap_err().code,
+            "permission_denied"
+        );
+
+        // An engineer's admin request approved after they were demoted is refused.
+        let adm = request(&app, &t.engineer, t.acme.id, "admin", 30)
+            .await
+            .unwrap();
+        let adm = review(&app, &t.manager, &adm, true, None).await.unwrap();
+        let staff: StaffView = app.staff(&t.admin, t.engineer.id).await;
+        let _: StaffView = app
+            .put(
+                &format!("/api/v1/staff/{}/role", t.engineer.id),
+                &t.admin.token,
+                &json!({"role": "agent", "version": staff.version}),
+            )
+            .await
+            .unwrap();
+        let e = review(&app, &t.security, &adm, true, None)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, "permission_denied");
+
+        // Reaching for data without a grant is a security event.
+        assert_eq!(
+            users(&app, &t.senior, t.globex.id).await.unwrap_err().code,
+            "no_active_grant"
+        );
+        let events: Page<SecurityEvent> = app
+            .get("/api/v1/security-events", &t.security.token)
+            .await
+            .unwrap();
+        assert!(events.items.iter().any(|e| e.kind == "tenant_data_denied"));
+    }
+);
+
+both!(
+    revoked_before_start_never_starts_and_odd_numbers_are_refused,
+    |app: TestApp| async move {
+        let t = team(&app).await;
+        let r: AccessRequestView = app
+            .post(
+                "/api/v1/access/requests",
+                Some(&t.agent.token),
+                &json!({"tenant_id": t.acme.id, "scope": "read", "duration_minutes": 60,
+                    "reason": "Planned migration support for Acme",
+                    "start_at": app.clock_now() + Duration::minutes(30)}),
+            )
+            .await
+            .unwrap();
+        let g = review(&app, &t.manager, &r, true, None)
+            .await
+            .unwrap()
+            .grant
+            .unwrap();
+        let _: GrantView = app
+            .post(
+                &format!("/api/v1/access/grants/{}/revoke", g.id),
+                Some(&t.security.token),
+                &json!({"reason": "migration postponed"}),
+            )
+            .await
+            .unwrap();
+        app.clock.advance(Duration::minutes(31));
+        assert_eq!(
+            users(&app, &t.agent, t.acme.id).await.unwrap_err().code,
+            "grant_ended"
+        );
+        assert_eq!(run_job(&app).await.grants_started, 0);
+
+        for minutes in [i64::MAX, i64::MIN, -1] {
+            let e = request(&app, &t.agent, t.globex.id, "read", minutes)
+                .await
+                .unwrap_err();
+            assert_eq!(e.status, 422, "{minutes}: {e:?}");
+        }
+        let e: ApiError = app
+        .post::<_, AccessRequestView>(
+            "/api/v1/access/requests",
+            Some(&t.agent.token),
+            &json!({"tenant_id": t.acme.id, "scope": "read", "duration_minutes": 60,
+                    "reason": "Customer cannot sign in at all", "start_at": "9999-12-31T23:59:59Z"}),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("start_at"));
+        let e = app
+            .get::<Page<AccessRequestView>>(
+                &format!("/api/v1/access/requests?cursor={}", "9".repeat(40)),
+                &t.agent.token,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("cursor"));
+    }
+);

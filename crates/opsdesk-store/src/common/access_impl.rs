@@ -259,12 +259,13 @@ macro_rules! access_impl {
                 let changed = sqlx::query(
                     "UPDATE access_requests SET version = version + 1, \
                      status = COALESCE($1, status), decided_at = COALESCE($2, decided_at) \
-                     WHERE id = $3 AND version = $4 AND status = 'pending'",
+                     WHERE id = $3 AND version = $4 AND status = 'pending' AND expires_at > $5",
                 )
                 .bind(status.map(|s| s.as_str()))
                 .bind(status.map(|_| at))
                 .bind(&id)
                 .bind(review.expected_version)
+                .bind(at)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();

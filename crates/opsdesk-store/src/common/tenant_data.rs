@@ -21,6 +21,35 @@ macro_rules! tenant_data {
                 Ok(tx)
             }
 
+            /// The transaction for data under a grant: declares the grant's tenant and checks,
+            /// inside the transaction, that the grant is still active (not ended, within its
+            /// window at the time the hub checked it). The check is an update that changes
+            /// nothing, so on PostgreSQL it locks the grant's row and a release or revocation
+            /// waits for this transaction, or this one sees it ended.
+            async fn grant_tx<S: opsdesk_core::proof::scope::Scope>(
+                &self,
+                access: &opsdesk_core::proof::TenantAccess<S>,
+            ) -> $crate::StoreResult<sqlx::Transaction<'static, $db>> {
+                let mut tx = self.tenant_tx(access.tenant_id()).await?;
+                let at = $crate::common::ms(access.checked_at());
+                let held = sqlx::query(
+                    "UPDATE grants SET start_recorded = start_recorded WHERE id = $1 \
+                     AND holder_id = $2 AND tenant_id = $3 AND ended_at IS NULL \
+                     AND starts_at <= $4 AND ends_at > $4",
+                )
+                .bind(access.grant_id().to_string())
+                .bind(access.staff_id().to_string())
+                .bind(access.tenant_id().to_string())
+                .bind(at)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if held == 0 {
+                    return Err($crate::StoreError::GrantEnded);
+                }
+                Ok(tx)
+            }
+
             /// One user of `tenant`; `None` for another tenant's.
             async fn user_in(
                 tx: &mut sqlx::Transaction<'static, $db>,
@@ -207,7 +236,7 @@ macro_rules! tenant_data {
                 q.push(" ORDER BY name_key, id LIMIT ")
                     .push_bind(i64::from(limit));
                 let _writing = self.write_guard().await;
-                let mut tx = self.tenant_tx(access.tenant_id()).await?;
+                let mut tx = self.grant_tx(access).await?;
                 let rows: Vec<$crate::common::access_rows::TenantUserRow> =
                     q.build_query_as().fetch_all(&mut *tx).await?;
                 let users = $crate::common::convert_all(rows)?;
@@ -223,7 +252,7 @@ macro_rules! tenant_data {
                 fx: $crate::Effects,
             ) -> $crate::StoreResult<Option<opsdesk_proto::TenantUserView>> {
                 let _writing = self.write_guard().await;
-                let mut tx = self.tenant_tx(access.tenant_id()).await?;
+                let mut tx = self.grant_tx(access).await?;
                 let user = Self::user_in(&mut tx, access.tenant_id(), user_id).await?;
                 Self::write_effects(&mut tx, fx).await?;
                 tx.commit().await?;
@@ -239,7 +268,7 @@ macro_rules! tenant_data {
             ) -> $crate::StoreResult<Vec<opsdesk_proto::TenantSignInView>> {
                 let tenant = access.tenant_id();
                 let _writing = self.write_guard().await;
-                let mut tx = self.tenant_tx(tenant).await?;
+                let mut tx = self.grant_tx(access).await?;
                 if Self::user_in(&mut tx, tenant, user_id).await?.is_none() {
                     return Err($crate::StoreError::NotFound);
                 }
@@ -267,7 +296,7 @@ macro_rules! tenant_data {
                 use $crate::common::ms;
                 let tenant = access.tenant_id();
                 let _writing = self.write_guard().await;
-                let mut tx = self.tenant_tx(tenant).await?;
+                let mut tx = self.grant_tx(access).await?;
                 let user = Self::user_in(&mut tx, tenant, reset.user_id)
                     .await?
                     .ok_or($crate::StoreError::NotFound)?;
@@ -321,7 +350,7 @@ macro_rules! tenant_data {
                     $crate::common::access_rows::tenant_user_columns!()
                 );
                 let _writing = self.write_guard().await;
-                let mut tx = self.tenant_tx(tenant).await?;
+                let mut tx = self.grant_tx(access).await?;
                 let mut q = sqlx::query_as(&sql)
                     .bind($crate::common::ms(now))
                     .bind(user_id.to_string())
@@ -351,7 +380,7 @@ macro_rules! tenant_data {
             ) -> $crate::StoreResult<opsdesk_proto::TenantSettingsView> {
                 let tenant = access.tenant_id();
                 let _writing = self.write_guard().await;
-                let mut tx = self.tenant_tx(tenant).await?;
+                let mut tx = self.grant_tx(access).await?;
                 let row: Option<$crate::common::access_rows::TenantSettingsRow> =
                     sqlx::query_as(concat!(
                         "SELECT ",
@@ -402,7 +431,7 @@ macro_rules! tenant_data {
                 let allowlist = serde_json::to_string(&v.ip_allowlist)
                     .map_err(|e| $crate::StoreError::Corrupt(format!("ip_allowlist: {e}")))?;
                 let _writing = self.write_guard().await;
-                let mut tx = self.tenant_tx(tenant).await?;
+                let mut tx = self.grant_tx(access).await?;
                 let mut q = sqlx::query_as(sql)
                     .bind(i64::from(v.sso_required))
                     .bind(i64::from(v.mfa_required))

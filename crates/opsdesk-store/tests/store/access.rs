@@ -305,7 +305,12 @@ async fn expiry_and_reviews_do_not_both_win(store: Arc<dyn Store>) {
     let mut new = ask(d.tenant_a, d.engineer, 4, AccessScope::Read, 0);
     new.expires_at = t(100);
     let req = requested(&store, new).await;
-    let later = requested(&store, ask(d.tenant_a, d.engineer, 4, AccessScope::Read, 1)).await;
+    // (One pending request per requester, tenant and scope: the other one asks for support.)
+    let later = requested(
+        &store,
+        ask(d.tenant_a, d.engineer, 4, AccessScope::Support, 1),
+    )
+    .await;
 
     assert!(store
         .access_requests_to_expire(t(99), 10)
@@ -578,7 +583,12 @@ async fn listings_filter_and_page(store: Arc<dyn Store>) {
     };
     let e1 = make(d.tenant_a, d.engineer, 4, 10).await;
     let e2 = make(d.tenant_b, d.engineer, 4, 20).await;
-    let e3 = make(d.tenant_a, d.engineer, 4, 30).await;
+    // (One pending request per requester, tenant and scope: this one asks for support.)
+    let e3 = requested(
+        &store,
+        ask(d.tenant_a, d.engineer, 4, AccessScope::Support, 30),
+    )
+    .await;
     let m1 = make(d.tenant_a, d.manager, 5, 40).await;
     let s1 = make(d.tenant_b, d.officer, 6, 50).await;
     // The manager denies e3.

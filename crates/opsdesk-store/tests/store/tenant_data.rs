@@ -19,6 +19,7 @@ store_tests!(
     support_actions_need_the_version_read,
     sign_ins_are_recorded_for_known_users,
     settings_start_from_defaults_and_are_versioned,
+    a_proof_is_worthless_once_its_grant_ends,
 );
 
 /// The proof an admin's directory load gives for `tenant`.
@@ -502,4 +503,38 @@ async fn settings_start_from_defaults_and_are_versioned(store: Arc<dyn Store>) {
         (2, true, true)
     );
     assert_eq!(saved.session_timeout_minutes, 30);
+}
+
+/// A proof taken while the grant was active no longer opens anything once the grant is released
+/// (the store checks the grant again inside the data's transaction), and writes nothing.
+async fn a_proof_is_worthless_once_its_grant_ends(store: Arc<dyn Store>) {
+    let d = loaded(&store).await;
+    let access = proof::<scope::Read>(&store, d.engineer, d.tenant_a, 110).await;
+    let grant = store
+        .grant(access.grant_id(), t(110))
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .end_grant(
+            EndGrant {
+                grant_id: grant.id,
+                reason: opsdesk_core::access::GrantEndReason::Released,
+                by: Some(d.engineer),
+                comment: None,
+                at: t(111),
+            },
+            Effects::default(),
+        )
+        .await
+        .unwrap();
+    let before = audit_len(&*store).await;
+    let refused = store
+        .list_tenant_users(&access, None, None, 10, fx("tenant_data.read", "users"))
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::GrantEnded)),
+        "{refused:?}"
+    );
+    assert_eq!(audit_len(&*store).await, before, "nothing written");
 }
