@@ -92,7 +92,8 @@ impl Audience {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
 #[ts(export)]
 pub struct TicketFacts {
-    pub number: i64,
+    /// None for a ticket being opened (its number comes with the write).
+    pub number: Option<i64>,
     pub subject: String,
     pub tenant_name: String,
     pub priority: Priority,
@@ -179,6 +180,10 @@ pub struct Viewer {
     pub role: Role,
 }
 
+fn num(n: Option<i64>) -> String {
+    n.map_or_else(|| "A ticket".to_owned(), |n| format!("#{n}"))
+}
+
 fn short(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         text.to_owned()
@@ -213,8 +218,8 @@ pub fn notification_for(
                     Urgency::Normal
                 },
                 title: format!(
-                    "#{} escalated to {} · {}",
-                    t.number,
+                    "{} escalated to {} · {}",
+                    num(t.number),
                     t.escalation_level.as_str().to_uppercase(),
                     t.tenant_name
                 ),
@@ -235,7 +240,7 @@ pub fn notification_for(
                 } else {
                     Urgency::Normal
                 },
-                title: format!("#{} assigned to you · {}", t.number, t.tenant_name),
+                title: format!("{} assigned to you · {}", num(t.number), t.tenant_name),
                 body: short(&t.subject, 120),
                 actions: vec![NotificationAction::Open],
                 subject_kind: SubjectKind::Ticket,
@@ -252,9 +257,9 @@ pub fn notification_for(
                     Urgency::Normal
                 },
                 title: if kind == EventKind::TicketSlaBreached {
-                    format!("#{} breached its SLA", t.number)
+                    format!("{} breached its SLA", num(t.number))
                 } else {
-                    format!("#{} is about to breach its SLA", t.number)
+                    format!("{} is about to breach its SLA", num(t.number))
                 },
                 body: short(&t.subject, 120),
                 actions: vec![NotificationAction::Open],
@@ -364,7 +369,7 @@ mod tests {
 
     fn ticket(level: EscalationLevel, assignee: Option<Uuid>, priority: Priority) -> EventFacts {
         EventFacts::Ticket(TicketFacts {
-            number: 42,
+            number: Some(42),
             subject: "Checkout fails".into(),
             tenant_name: "Acme".into(),
             priority,

@@ -40,6 +40,7 @@ async fn main() {
                 .record(Effects {
                     audit,
                     security: Vec::new(),
+                    ..Default::default()
                 })
                 .await
                 .expect("append");

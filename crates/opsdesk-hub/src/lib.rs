@@ -65,7 +65,7 @@ pub fn start(
     let sla_every = settings.sla_job_seconds;
     let access_every = settings.access.job_seconds;
     let state = AppState::new(store, settings, clock);
-    let mut jobs = Vec::new();
+    let mut jobs = vec![service::events::spawn_dispatcher(state.clone())];
     if access_every > 0 {
         jobs.push(service::access_job::spawn(
             state.clone(),

@@ -90,6 +90,18 @@ pub struct Person {
 pub const PASSWORD: &str = "correct-horse-battery-42";
 
 impl TestApp {
+    /// Another hub on this app's database (as a team runs several behind a load balancer), on
+    /// the same clock. Returns its base URL and the running hub.
+    pub async fn another_hub(&self) -> (String, RunningHub) {
+        let store: Arc<dyn Store> = opsdesk_store::open(&self.db.url).await.expect("open store");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let hub =
+            crate::start(store, test_settings(), self.clock.clone(), listener).expect("start hub");
+        (format!("http://{}", hub.addr), hub)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

@@ -5,6 +5,7 @@
 mod access;
 mod auth;
 mod error;
+mod events;
 mod staff;
 mod tickets;
 mod trail;
@@ -12,6 +13,7 @@ mod trail;
 pub use access::*;
 pub use auth::*;
 pub use error::*;
+pub use events::*;
 pub use staff::*;
 pub use tickets::*;
 pub use trail::*;

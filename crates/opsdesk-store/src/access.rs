@@ -254,6 +254,13 @@ pub trait AccessStore: Send + Sync {
     async fn grants_to_start(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<GrantView>>;
     /// Ends a grant not yet ended; `None` (and `fx` not written) when it already was.
     async fn end_grant(&self, end: EndGrant, fx: Effects) -> StoreResult<Option<GrantView>>;
+    /// Grants not ended and not yet warned about whose end is at or before `until` (the
+    /// warning's lead time from now). Their `state` is computed at `until`.
+    async fn grants_to_warn(&self, until: DateTime<Utc>, limit: u32)
+        -> StoreResult<Vec<GrantView>>;
+    /// Records that the holder was warned of the end; false (and `fx` not written) when already
+    /// recorded.
+    async fn record_grant_warned(&self, grant_id: Uuid, fx: Effects) -> StoreResult<bool>;
     /// Records that a scheduled grant started; false (and `fx` not written) when already
     /// recorded.
     async fn record_grant_started(&self, grant_id: Uuid, fx: Effects) -> StoreResult<bool>;

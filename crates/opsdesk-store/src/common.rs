@@ -4,6 +4,7 @@
 
 mod access_impl;
 pub(crate) mod access_rows;
+pub(crate) mod events_impl;
 mod listing;
 mod store_impl;
 mod tenant_data;
@@ -66,6 +67,7 @@ macro_rules! security_event_columns {
 }
 
 pub(crate) use access_impl::access_impl;
+pub(crate) use events_impl::events_impl;
 pub(crate) use listing::listing;
 pub(crate) use staff_columns;
 pub(crate) use store_impl::shared_store_impl;
@@ -339,7 +341,7 @@ pub(crate) fn ms(t: DateTime<Utc>) -> i64 {
 }
 
 /// The JSON text stored (and, for audit entries, hashed) for `details`.
-pub(crate) fn json_text(value: &serde_json::Value) -> StoreResult<String> {
+pub(crate) fn json_text<T: serde::Serialize + ?Sized>(value: &T) -> StoreResult<String> {
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("details: {e}")))
 }
 

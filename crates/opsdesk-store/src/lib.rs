@@ -5,6 +5,7 @@
 
 pub mod access;
 mod common;
+pub mod events;
 mod postgres;
 mod records;
 mod sqlite;
@@ -13,6 +14,7 @@ pub mod testing;
 pub mod tickets;
 
 pub use access::*;
+pub use events::EventStore;
 pub use postgres::PostgresStore;
 pub use records::*;
 pub use sqlite::SqliteStore;
@@ -90,7 +92,7 @@ pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
 
 /// Everything the hub keeps. Times are UTC; the hub passes `now` in.
 #[async_trait]
-pub trait Store: TicketStore + AccessStore + Send + Sync + 'static {
+pub trait Store: TicketStore + AccessStore + EventStore + Send + Sync + 'static {
     /// Which database this is.
     fn backend(&self) -> Backend;
     /// Checks the database answers.

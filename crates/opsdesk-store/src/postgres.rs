@@ -2,13 +2,23 @@
 
 use crate::common::{shared_store_impl, AUDIT_APPEND_LOCK};
 use crate::{Backend, StoreResult};
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgListener, PgPoolOptions};
 use sqlx::{Connection, Executor, PgConnection, PgPool};
-use tokio::sync::MutexGuard;
+use std::sync::Arc;
+use tokio::sync::{MutexGuard, Notify};
 
 /// The hub's store on a PostgreSQL database.
 pub struct PostgresStore {
     pool: PgPool,
+    /// Told on every `NOTIFY opsdesk_events` from any hub on this database.
+    events: Arc<Notify>,
+    listener: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for PostgresStore {
+    fn drop(&mut self) {
+        self.listener.abort();
+    }
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -44,7 +54,29 @@ impl PostgresStore {
             })
             .connect(url)
             .await?;
-        Ok(PostgresStore { pool })
+        let events = Arc::new(Notify::new());
+        let mut listener = PgListener::connect_with(&pool).await?;
+        listener.listen(crate::events::EVENTS_CHANNEL).await?;
+        let signal = events.clone();
+        let listener = tokio::spawn(async move {
+            loop {
+                match listener.recv().await {
+                    Ok(_) => signal.notify_one(),
+                    Err(e) => {
+                        // The listener reconnects on its next call; meanwhile the dispatcher's
+                        // own timer keeps events flowing, a little later.
+                        tracing::warn!(error = %e, "event listener lost its connection");
+                        signal.notify_one();
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
+        Ok(PostgresStore {
+            pool,
+            events,
+            listener,
+        })
     }
 
     /// The connection pool, for tools that need raw access. Its connections act as the hub's
@@ -57,6 +89,18 @@ impl PostgresStore {
     /// Row locks and transactions are enough; nothing is serialized in the process.
     async fn write_guard(&self) -> Option<MutexGuard<'_, ()>> {
         None
+    }
+
+    /// Tells every hub listening on this database that events committed (PostgreSQL delivers
+    /// the notification when the transaction commits, and not at all if it rolls back).
+    async fn announce_events(
+        tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    ) -> StoreResult<()> {
+        sqlx::query("SELECT pg_notify($1, '')")
+            .bind(crate::events::EVENTS_CHANNEL)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
     }
 
     /// Begins a write transaction; row locks order concurrent writers.

@@ -219,11 +219,32 @@ pub struct SecurityEventDraft {
 /// A security event as stored (same shape as the draft).
 pub type SecurityEventRecord = SecurityEventDraft;
 
-/// The audit entries and security events an action causes, written in its transaction.
+/// The audit entries, security events and live events an action causes, written in its
+/// transaction.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Effects {
     pub audit: Vec<AuditDraft>,
     pub security: Vec<SecurityEventDraft>,
+    pub events: Vec<EventDraft>,
+}
+
+/// A live event to store with the change that caused it; the store numbers it in commit order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventDraft {
+    pub at: DateTime<Utc>,
+    pub kind: opsdesk_core::events::EventKind,
+    pub subject_kind: opsdesk_core::events::SubjectKind,
+    pub subject_id: Uuid,
+    pub actor_id: Option<Uuid>,
+    pub audience: opsdesk_core::events::Audience,
+    pub facts: opsdesk_core::events::EventFacts,
+}
+
+/// A stored live event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRecord {
+    pub seq: i64,
+    pub draft: EventDraft,
 }
 
 impl Effects {
@@ -231,8 +252,14 @@ impl Effects {
     pub fn audit(entry: AuditDraft) -> Self {
         Effects {
             audit: vec![entry],
-            security: Vec::new(),
+            ..Default::default()
         }
+    }
+
+    /// Adds a live event.
+    pub fn with_event(mut self, event: EventDraft) -> Self {
+        self.events.push(event);
+        self
     }
 
     /// Adds a security event.

@@ -5,8 +5,9 @@ use crate::{Backend, StoreResult};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{Mutex, MutexGuard};
+use tokio::sync::{Mutex, MutexGuard, Notify};
 
 /// The hub's store on a SQLite file.
 pub struct SqliteStore {
@@ -15,6 +16,21 @@ pub struct SqliteStore {
     /// can fail to upgrade its lock; holding this across every write transaction of the process
     /// avoids both, and keeps audit sequence numbers contiguous.
     writes: Mutex<()>,
+    /// Told after every write, so the hub's dispatcher reads new live events.
+    events: Arc<Notify>,
+}
+
+/// Holds the process's write lock; on release (after the transaction under it committed or was
+/// dropped) it tells the event dispatcher to look for new events.
+pub(crate) struct WriteGuard<'a> {
+    _lock: MutexGuard<'a, ()>,
+    events: &'a Notify,
+}
+
+impl Drop for WriteGuard<'_> {
+    fn drop(&mut self) {
+        self.events.notify_one();
+    }
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -61,6 +77,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             pool,
             writes: Mutex::new(()),
+            events: Arc::new(Notify::new()),
         })
     }
 
@@ -69,8 +86,18 @@ impl SqliteStore {
         &self.pool
     }
 
-    async fn write_guard(&self) -> Option<MutexGuard<'_, ()>> {
-        Some(self.writes.lock().await)
+    async fn write_guard(&self) -> WriteGuard<'_> {
+        WriteGuard {
+            _lock: self.writes.lock().await,
+            events: &self.events,
+        }
+    }
+
+    /// Nothing to announce: the write guard's release wakes this process's dispatcher.
+    async fn announce_events(
+        _tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    ) -> StoreResult<()> {
+        Ok(())
     }
 
     /// Begins a write transaction (under `write_guard`). `BEGIN IMMEDIATE` takes the write lock

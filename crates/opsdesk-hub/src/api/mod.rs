@@ -4,6 +4,7 @@
 mod access;
 mod audit;
 mod auth;
+mod events;
 mod meta;
 mod staff;
 mod tenants;
@@ -36,6 +37,7 @@ pub const IMPORT_BODY_LIMIT: usize = 4 * 1024 * 1024;
         (name = "tenants", description = "Tenants directory and integration tokens"),
         (name = "access", description = "Cross-tenant access requests, reviews, grants and onboarding clearance"),
         (name = "tenant data", description = "A tenant's users and settings, under an active grant"),
+        (name = "events", description = "The live event stream"),
         (name = "meta", description = "Hub information and probes"),
     )
 )]
@@ -116,8 +118,12 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(access::reset_tenant_user_password))
         .routes(routes!(access::unlock_tenant_user))
         .routes(routes!(access::change_tenant_user_role))
-        .routes(routes!(access::tenant_settings, access::update_tenant_settings))
+        .routes(routes!(
+            access::tenant_settings,
+            access::update_tenant_settings
+        ))
         .routes(routes!(access::intake_sign_in))
+        .routes(routes!(events::events))
         .split_for_parts();
     // Imports carry up to 10,000 tenants, past the usual body limit.
     let (import_routes, import_doc) = OpenApiRouter::new()

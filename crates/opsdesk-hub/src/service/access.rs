@@ -7,6 +7,7 @@ use crate::extract::ClientInfo;
 use crate::service::audit_export::csv_cell;
 use crate::service::auth::Caller;
 use crate::service::effects::{audit, security, staff_ref};
+use crate::service::events;
 use crate::service::staff::page_limit;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
@@ -15,6 +16,7 @@ use opsdesk_core::access::{
     Clearance, GrantEndReason, GrantState, RequestStatus,
 };
 use opsdesk_core::audit::AuditAction;
+use opsdesk_core::events::{AccessFacts, EventKind};
 use opsdesk_core::proof::{cap, Granted};
 use opsdesk_core::rules::{
     may_request_access, may_review, require, tally_reviews, AccessScope, ReviewOutcome,
@@ -183,6 +185,23 @@ pub async fn create(
     }
     let id = Uuid::now_v7();
     let ttl = chrono::Duration::hours(state.settings.access.pending_hours);
+    let event = events::access_event(
+        EventKind::AccessRequested,
+        now,
+        AccessFacts {
+            request_id: id,
+            requester_id: me.id,
+            requester_name: me.display_name.clone(),
+            requester_role: me.role,
+            tenant_name: tenant.name.clone(),
+            scope: req.scope,
+            status: RequestStatus::Pending,
+            reviewed_by: Vec::new(),
+            grant_id: None,
+            grant_ends_at: None,
+        },
+        Some(me.id),
+    );
     let fx = Effects::audit(audit(
         now,
         &caller.actor(),
@@ -198,7 +217,8 @@ pub async fn create(
             "start_at": start_at,
             "ticket_id": req.ticket_id,
         }),
-    ));
+    ))
+    .with_event(event);
     let created = state
         .store
         .create_access_request(
@@ -251,6 +271,12 @@ pub async fn expire(
             "scope": r.view.scope,
             "reviews": r.view.reviews.len(),
         }),
+    ))
+    .with_event(events::access_event(
+        EventKind::AccessClosed,
+        now,
+        events::access_facts(&r.view, RequestStatus::Expired, None),
+        None,
     ));
     Ok(state
         .store
@@ -476,6 +502,37 @@ pub async fn review(
             ReviewDecision::Approved(grant)
         }
     };
+    {
+        let mut facts = events::access_facts(
+            r,
+            match outcome {
+                ReviewOutcome::Pending => RequestStatus::Pending,
+                ReviewOutcome::Approved => RequestStatus::Approved,
+                ReviewOutcome::Denied => RequestStatus::Denied,
+            },
+            None,
+        );
+        facts.reviewed_by.push(me.id);
+        facts.requester_role = requester_role;
+        if let ReviewDecision::Approved(g) = &decision {
+            facts.grant_id = Some(g.id);
+            facts.grant_ends_at = Some(g.ends_at);
+        }
+        let kind = match outcome {
+            ReviewOutcome::Pending => EventKind::AccessReviewed,
+            _ => EventKind::AccessDecided,
+        };
+        fx.events
+            .push(events::access_event(kind, now, facts.clone(), Some(me.id)));
+        if matches!(&decision, ReviewDecision::Approved(g) if g.start_recorded) {
+            fx.events.push(events::access_event(
+                EventKind::GrantStarted,
+                now,
+                facts,
+                Some(me.id),
+            ));
+        }
+    }
     let saved = state
         .store
         .review_access_request(
@@ -537,6 +594,12 @@ pub async fn cancel(
         &request_ref(id),
         client.addr,
         json!({ "tenant_id": record.view.tenant.id, "scope": record.view.scope }),
+    ))
+    .with_event(events::access_event(
+        EventKind::AccessClosed,
+        now,
+        events::access_facts(&record.view, RequestStatus::Cancelled, None),
+        Some(caller.staff.id),
     ));
     match state
         .store
@@ -751,6 +814,12 @@ async fn end(
         &grant_ref(grant.id),
         client.addr,
         details.clone(),
+    ))
+    .with_event(events::access_event(
+        EventKind::GrantEnded,
+        now,
+        events::grant_facts(&grant),
+        Some(caller.staff.id),
     ));
     if reason == GrantEndReason::Revoked {
         fx.security.push(security(

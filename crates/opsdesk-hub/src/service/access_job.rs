@@ -8,9 +8,11 @@
 use crate::error::HubResult;
 use crate::service::access::grant_ref;
 use crate::service::effects::audit;
+use crate::service::events;
 use crate::state::AppState;
 use opsdesk_core::access::GrantEndReason;
 use opsdesk_core::audit::AuditAction;
+use opsdesk_core::events::EventKind;
 use opsdesk_store::{Effects, EndGrant};
 use serde_json::json;
 use std::net::Ipv4Addr;
@@ -25,7 +27,11 @@ pub struct Round {
     pub requests_expired: usize,
     pub grants_started: usize,
     pub grants_ended: usize,
+    pub grants_warned: usize,
 }
+
+/// How long before its end a holder hears that their grant is ending.
+pub const EXPIRY_WARNING: chrono::Duration = chrono::Duration::minutes(10);
 
 /// One round. Returns what it recorded (not what other hubs recorded meanwhile).
 pub async fn run_once(state: &AppState) -> HubResult<Round> {
@@ -61,9 +67,44 @@ pub async fn run_once(state: &AppState) -> HubResult<Round> {
                     "starts_at": g.starts_at,
                     "ends_at": g.ends_at,
                 }),
+            ))
+            .with_event(events::access_event(
+                EventKind::GrantStarted,
+                g.starts_at,
+                events::grant_facts(g),
+                None,
             ));
             if state.store.record_grant_started(g.id, fx).await? {
                 round.grants_started += 1;
+            }
+        }
+        if due.len() < BATCH as usize {
+            break;
+        }
+    }
+    loop {
+        let now = state.now();
+        let due = state
+            .store
+            .grants_to_warn(now + EXPIRY_WARNING, BATCH)
+            .await?;
+        for g in &due {
+            if g.ends_at <= now {
+                // Ending now: the end is the news; just do not look at it again.
+                state
+                    .store
+                    .record_grant_warned(g.id, Effects::default())
+                    .await?;
+                continue;
+            }
+            let fx = Effects::default().with_event(events::access_event(
+                EventKind::GrantExpiring,
+                now,
+                events::grant_facts(g),
+                None,
+            ));
+            if state.store.record_grant_warned(g.id, fx).await? {
+                round.grants_warned += 1;
             }
         }
         if due.len() < BATCH as usize {
@@ -87,6 +128,12 @@ pub async fn run_once(state: &AppState) -> HubResult<Round> {
                     "scope": g.scope,
                     "ended_at": g.ends_at,
                 }),
+            ))
+            .with_event(events::access_event(
+                EventKind::GrantEnded,
+                now,
+                events::grant_facts(g),
+                None,
             ));
             let end = EndGrant {
                 grant_id: g.id,

@@ -144,6 +144,7 @@ pub async fn confirm_enrollment(
             ),
         ],
         security: Vec::new(),
+        ..Default::default()
     };
     state
         .store

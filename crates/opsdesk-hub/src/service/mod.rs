@@ -10,6 +10,7 @@ pub mod auth;
 pub mod demo;
 pub mod effects;
 pub mod enrollment;
+pub mod events;
 pub mod queue;
 pub mod seed;
 pub mod sessions;

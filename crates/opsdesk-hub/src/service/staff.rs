@@ -282,7 +282,20 @@ pub async fn change_role(
         ),
         json!({"from": current.role, "to": role}),
     ));
-    let result = state.store.change_role(id, version, role, now, fx).await;
+    let result = state
+        .store
+        .change_role(
+            id,
+            version,
+            role,
+            now,
+            fx.with_event(crate::service::events::staff_event(
+                now,
+                id,
+                Some(caller.staff.id),
+            )),
+        )
+        .await;
     Ok(staff_view(&versioned(state, id, result).await?))
 }
 
@@ -321,7 +334,20 @@ pub async fn reset_mfa(
         ),
         json!({}),
     ));
-    let result = state.store.reset_mfa(id, version, invite, now, fx).await;
+    let result = state
+        .store
+        .reset_mfa(
+            id,
+            version,
+            invite,
+            now,
+            fx.with_event(crate::service::events::staff_event(
+                now,
+                id,
+                Some(caller.staff.id),
+            )),
+        )
+        .await;
     let record = versioned(state, id, result).await?;
     Ok(InviteIssued {
         staff: staff_view(&record),
@@ -362,7 +388,19 @@ pub async fn deactivate(
         ),
         json!({}),
     ));
-    let result = state.store.deactivate(id, version, now, fx).await;
+    let result = state
+        .store
+        .deactivate(
+            id,
+            version,
+            now,
+            fx.with_event(crate::service::events::staff_event(
+                now,
+                id,
+                Some(caller.staff.id),
+            )),
+        )
+        .await;
     Ok(staff_view(&versioned(state, id, result).await?))
 }
 

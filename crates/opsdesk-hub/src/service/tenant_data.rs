@@ -69,6 +69,7 @@ pub async fn opened<S: scope::Scope>(
                         ),
                         json!({ "tenant_id": tenant_id, "needed": S::SCOPE, "reason": denied.code() }),
                     )],
+                    ..Default::default()
                 })
                 .await?;
             return Err(denied.into());

@@ -7,6 +7,7 @@ use crate::error::{HubError, HubResult};
 use crate::extract::{ClientInfo, IdempotencyKey};
 use crate::service::auth::Caller;
 use crate::service::effects::audit;
+use crate::service::events;
 use crate::service::tenants::Integration;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
@@ -235,6 +236,12 @@ async fn open(
     }
     let now = state.now();
     let id = Uuid::now_v7();
+    let tenant_name = state
+        .store
+        .tenant_by_id(o.tenant_id)
+        .await?
+        .map(|t| t.name)
+        .unwrap_or_default();
     let mut s = TicketState {
         id,
         tenant_id: o.tenant_id,
@@ -273,6 +280,14 @@ async fn open(
         &format!("ticket:{id}"),
         writer.addr,
         json!({"tenant_id": s.tenant_id, "subject": s.subject, "priority": s.priority}),
+    ))
+    .with_event(events::ticket_event(
+        TicketEventKind::Created,
+        &s,
+        None,
+        &tenant_name,
+        writer.staff_id(),
+        None,
     ));
     let write = TicketWrite {
         expected_version: None,
@@ -511,6 +526,14 @@ async fn mutate_one(
         &format!("ticket:{id}"),
         writer.addr,
         m.details,
+    ))
+    .with_event(events::ticket_event(
+        m.event,
+        &s,
+        Some(record.summary.number),
+        &record.summary.tenant_name,
+        writer.staff_id(),
+        m.reason.clone(),
     ));
     let write = TicketWrite {
         expected_version: Some(seen),
@@ -1011,6 +1034,17 @@ pub async fn merge(
         writer.addr,
         json!({"into": req.into}),
     ));
+    let mut fx = fx;
+    for (w, r) in writes.iter().zip([&source, &target]) {
+        fx.events.push(events::ticket_event(
+            TicketEventKind::Merged,
+            &w.state,
+            Some(r.summary.number),
+            &r.summary.tenant_name,
+            writer.staff_id(),
+            None,
+        ));
+    }
     let saved = save(
         state,
         writes,
@@ -1169,6 +1203,19 @@ pub async fn bulk_edit(
         writer.addr,
         json!({"tickets": ids, "status": req.status, "priority": req.priority, "assignee_id": req.assignee_id, "add_tags": add, "remove_tags": remove}),
     ));
+    let mut fx = fx;
+    for w in &writes {
+        if let Some(r) = records.iter().find(|r| r.id() == w.state.id) {
+            fx.events.push(events::ticket_event(
+                TicketEventKind::Changed,
+                &w.state,
+                Some(r.summary.number),
+                &r.summary.tenant_name,
+                writer.staff_id(),
+                None,
+            ));
+        }
+    }
     let saved = save(state, writes, None, idem_draft(idem, &ids, now), fx).await?;
     for t in &saved {
         emit(state, TicketEventKind::Changed, t, &writer, None);

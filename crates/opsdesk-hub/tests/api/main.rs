@@ -7,6 +7,7 @@ mod audit;
 mod bad_input;
 mod cli;
 mod enrollment;
+mod events;
 mod meta;
 mod seed;
 mod sessions;

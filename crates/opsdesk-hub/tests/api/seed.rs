@@ -420,6 +420,7 @@ async fn the_seed_command_checks_its_options_and_reports_its_rate() {
     );
     assert!(stdout.contains("Seeded 250 tickets"), "{stdout}");
     assert!(stdout.contains("tickets/s"), "{stdout}");
+    assert!(stdout.contains("Seeded 160 tenant users"), "{stdout}");
 
     let out = hub(&["--tickets", "10", "--tenants", "8", "--staff", "7"]);
     assert!(!out.status.success());
@@ -428,6 +429,7 @@ async fn the_seed_command_checks_its_options_and_reports_its_rate() {
         err.contains("already holds 250 tickets") && err.contains("--append"),
         "{err}"
     );
+    // An append never invents users for the (possibly real) tenants it finds.
     let out = hub(&[
         "--tickets",
         "10",
@@ -436,6 +438,19 @@ async fn the_seed_command_checks_its_options_and_reports_its_rate() {
         "--staff",
         "7",
         "--append",
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--tenant-users 0"));
+    let out = hub(&[
+        "--tickets",
+        "10",
+        "--tenants",
+        "8",
+        "--staff",
+        "7",
+        "--append",
+        "--tenant-users",
+        "0",
     ]);
     assert!(
         out.status.success(),

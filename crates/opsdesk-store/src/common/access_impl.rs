@@ -499,6 +499,34 @@ macro_rules! access_impl {
                 Ok(Some(view))
             }
 
+            async fn grants_to_warn(
+                &self,
+                until: chrono::DateTime<chrono::Utc>,
+                limit: u32,
+            ) -> $crate::StoreResult<Vec<opsdesk_proto::GrantView>> {
+                let mut conn = self.pool.acquire().await?;
+                Self::grants_where(
+                    &mut conn,
+                    "g.ended_at IS NULL AND g.expiry_warned = 0 AND g.ends_at <= $1 \
+                     ORDER BY g.ends_at, g.id",
+                    until,
+                    limit,
+                )
+                .await
+            }
+
+            async fn record_grant_warned(
+                &self,
+                grant_id: uuid::Uuid,
+                fx: $crate::Effects,
+            ) -> $crate::StoreResult<bool> {
+                let warn = sqlx::query(
+                    "UPDATE grants SET expiry_warned = 1 WHERE id = $1 AND expiry_warned = 0",
+                )
+                .bind(grant_id.to_string());
+                self.change_once(warn, fx).await
+            }
+
             async fn record_grant_started(
                 &self,
                 grant_id: uuid::Uuid,

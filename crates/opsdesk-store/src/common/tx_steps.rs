@@ -12,8 +12,36 @@ macro_rules! tx_steps {
                 fx: $crate::Effects,
             ) -> $crate::StoreResult<()> {
                 use opsdesk_core::audit::{entry_hash, AuditFields, GENESIS_HASH};
-                if !fx.audit.is_empty() {
+                if !fx.audit.is_empty() || !fx.events.is_empty() {
+                    // Also orders live events: numbers are taken under this lock, which is held
+                    // until commit, so they commit in order and a reader never skips one.
                     Self::lock_audit(tx).await?;
+                }
+                if !fx.events.is_empty() {
+                    let (last,): (Option<i64>,) = sqlx::query_as("SELECT MAX(seq) FROM events")
+                        .fetch_one(&mut **tx)
+                        .await?;
+                    let mut seq = last.unwrap_or(0);
+                    for e in &fx.events {
+                        seq += 1;
+                        sqlx::query(
+                            "INSERT INTO events (seq, at, kind, subject_kind, subject_id, \
+                             actor_id, audience, facts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                        )
+                        .bind(seq)
+                        .bind($crate::common::ms(e.at))
+                        .bind(e.kind.as_str())
+                        .bind(e.subject_kind.as_str())
+                        .bind(e.subject_id.to_string())
+                        .bind(e.actor_id.map(|a| a.to_string()))
+                        .bind($crate::common::json_text(&e.audience)?)
+                        .bind($crate::common::json_text(&e.facts)?)
+                        .execute(&mut **tx)
+                        .await?;
+                    }
+                    Self::announce_events(tx).await?;
+                }
+                if !fx.audit.is_empty() {
                     let last: Option<(i64, String)> =
                         sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
                             .fetch_optional(&mut **tx)

@@ -29,6 +29,7 @@ async fn effects_land_with_their_action_or_not_at_all(store: Arc<dyn Store>) {
             entry("staff:admin", "session.ended", "staff:alice", t(50)),
         ],
         security: vec![event("role_changed", Severity::Medium, t(50))],
+        ..Default::default()
     };
     store
         .change_role(alice.staff.id, 2, Role::Manager, t(50), two.clone())
@@ -89,6 +90,7 @@ async fn entries_chain_filter_and_page(store: Arc<dyn Store>) {
         .record(Effects {
             audit: drafts[..3].to_vec(),
             security: vec![],
+            ..Default::default()
         })
         .await
         .unwrap();

@@ -36,6 +36,7 @@ async fn security_events_filter_by_severity_and_page_by_time_and_id(store: Arc<d
         .record(Effects {
             audit: vec![],
             security: events[..4].to_vec(),
+            ..Default::default()
         })
         .await
         .unwrap();
