@@ -2,6 +2,7 @@
 //! or the error (a `UiError`: stable code and a sentence).
 
 use crate::LaunchOptions;
+use opsdesk_client::access::TenantScope;
 use opsdesk_client::queue::{
     ActionOutcome, OutboxResolution, QueueScreen, SyncStatus, TicketAction, TicketScreen,
 };
@@ -65,6 +66,28 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         delete_saved_filter,
         assignees,
         groups,
+        access_policy,
+        access_requests,
+        access_request,
+        create_access_request,
+        review_access_request,
+        cancel_access_request,
+        export_access_requests,
+        grants,
+        release_grant,
+        revoke_grant,
+        clearance,
+        record_clearance,
+        tenant_scope,
+        select_tenant,
+        tenant_users,
+        tenant_user,
+        tenant_user_sign_ins,
+        reset_tenant_user_password,
+        unlock_tenant_user,
+        change_tenant_user_role,
+        tenant_settings,
+        update_tenant_settings,
     ]
 }
 
@@ -335,4 +358,164 @@ async fn assignees(desk: Shared<'_>) -> Answer<Vec<Assignee>> {
 #[tauri::command(rename_all = "snake_case")]
 async fn groups(desk: Shared<'_>) -> Answer<Vec<GroupView>> {
     ui(desk.groups().await)
+}
+
+// ---- cross-tenant access ------------------------------------------------------------------------
+
+#[tauri::command(rename_all = "snake_case")]
+async fn access_policy(desk: Shared<'_>) -> Answer<AccessPolicyView> {
+    ui(desk.access_policy().await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn access_requests(
+    desk: Shared<'_>,
+    query: AccessRequestQuery,
+) -> Answer<Page<AccessRequestView>> {
+    ui(desk.access_requests(query).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn access_request(desk: Shared<'_>, id: Uuid) -> Answer<AccessRequestView> {
+    ui(desk.access_request(id).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn create_access_request(
+    desk: Shared<'_>,
+    request: CreateAccessRequest,
+) -> Answer<AccessRequestView> {
+    ui(desk.create_access_request(request).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn review_access_request(
+    desk: Shared<'_>,
+    id: Uuid,
+    review: ReviewAccessRequest,
+) -> Answer<AccessRequestView> {
+    ui(desk.review_access_request(id, review).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn cancel_access_request(
+    desk: Shared<'_>,
+    id: Uuid,
+    version: i64,
+) -> Answer<AccessRequestView> {
+    ui(desk.cancel_access_request(id, version).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn export_access_requests(desk: Shared<'_>, query: AccessExportQuery) -> Answer<String> {
+    ui(desk.export_access_requests(query).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn grants(desk: Shared<'_>, query: GrantQuery) -> Answer<Vec<GrantView>> {
+    ui(desk.grants(query).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn release_grant(desk: Shared<'_>, id: Uuid) -> Answer<GrantView> {
+    ui(desk.release_grant(id).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn revoke_grant(desk: Shared<'_>, id: Uuid, reason: String) -> Answer<GrantView> {
+    ui(desk.revoke_grant(id, reason).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn clearance(desk: Shared<'_>, staff_id: Uuid) -> Answer<ClearanceView> {
+    ui(desk.clearance(staff_id).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn record_clearance(
+    desk: Shared<'_>,
+    staff_id: Uuid,
+    request: RecordClearanceRequest,
+) -> Answer<ClearanceView> {
+    ui(desk.record_clearance(staff_id, request).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn tenant_scope(desk: Shared<'_>) -> Answer<TenantScope> {
+    ui(desk.tenant_scope().await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn select_tenant(desk: Shared<'_>, tenant_id: Option<Uuid>) -> Answer<TenantScope> {
+    ui(desk.select_tenant(tenant_id).await)
+}
+
+// ---- tenant data (the tenant in scope, under a grant) -------------------------------------------
+
+#[tauri::command(rename_all = "snake_case")]
+async fn tenant_users(
+    desk: Shared<'_>,
+    tenant_id: Uuid,
+    query: TenantUserQuery,
+) -> Answer<Page<TenantUserView>> {
+    ui(desk.tenant_users(tenant_id, query).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn tenant_user(desk: Shared<'_>, tenant_id: Uuid, user_id: Uuid) -> Answer<TenantUserView> {
+    ui(desk.tenant_user(tenant_id, user_id).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn tenant_user_sign_ins(
+    desk: Shared<'_>,
+    tenant_id: Uuid,
+    user_id: Uuid,
+) -> Answer<Vec<TenantSignInView>> {
+    ui(desk.tenant_user_sign_ins(tenant_id, user_id).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn reset_tenant_user_password(
+    desk: Shared<'_>,
+    tenant_id: Uuid,
+    user_id: Uuid,
+) -> Answer<PasswordResetIssued> {
+    ui(desk.reset_tenant_user_password(tenant_id, user_id).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn unlock_tenant_user(
+    desk: Shared<'_>,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    version: i64,
+) -> Answer<TenantUserView> {
+    ui(desk.unlock_tenant_user(tenant_id, user_id, version).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn change_tenant_user_role(
+    desk: Shared<'_>,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    request: ChangeTenantUserRole,
+) -> Answer<TenantUserView> {
+    ui(desk
+        .change_tenant_user_role(tenant_id, user_id, request)
+        .await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn tenant_settings(desk: Shared<'_>, tenant_id: Uuid) -> Answer<TenantSettingsView> {
+    ui(desk.tenant_settings(tenant_id).await)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn update_tenant_settings(
+    desk: Shared<'_>,
+    tenant_id: Uuid,
+    request: UpdateTenantSettings,
+) -> Answer<TenantSettingsView> {
+    ui(desk.update_tenant_settings(tenant_id, request).await)
 }

@@ -1,7 +1,8 @@
 //! The hub's HTTP API as typed calls: one method per endpoint, problem documents decoded back into
 //! [`ApiError`], connection failures into [`ClientError::Unreachable`] naming the hub. The ticket
-//! endpoints live in `api/tickets.rs`.
+//! endpoints live in `api/tickets.rs`, cross-tenant access and tenant data in `api/access.rs`.
 
+mod access;
 mod tickets;
 
 use crate::error::ClientError;

@@ -2,12 +2,14 @@
 //! or the local workspace), the signed-in session (token in the OS keyring), the settings file and
 //! the local cache, and offers every operation the screens need. Signing in and out lives in
 //! `desk/session.rs`, the calls of the signed-in screens in `desk/screens.rs`, the ticket queue's
-//! in `desk/queue.rs`.
+//! in `desk/queue.rs`, cross-tenant access and tenant data in `desk/access.rs`.
 
+mod access;
 mod queue;
 mod screens;
 mod session;
 
+use crate::access::AccessMemory;
 use crate::api::{self, ApiClient, SessionToken};
 use crate::cache::Cache;
 use crate::config::{AppConfig, Mode, IDLE_LOCK_RANGE};
@@ -64,6 +66,8 @@ struct Session {
     token: SessionToken,
     /// Latest known `Me`; `None` only while offline with nothing cached.
     me: Option<Me>,
+    /// The tenant in scope and my grants: in memory, gone with the session.
+    access: AccessMemory,
 }
 
 /// What can change while the app runs.
@@ -465,6 +469,31 @@ mod tests {
         future(desk.assignees());
         future(desk.groups());
         future(desk.delete_saved_filter(uuid::Uuid::nil()));
+        let nil = uuid::Uuid::nil();
+        future(desk.access_policy());
+        future(desk.access_requests(Default::default()));
+        future(desk.access_request(nil));
+        future(desk.review_access_request(
+            nil,
+            opsdesk_proto::ReviewAccessRequest {
+                approve: true,
+                comment: None,
+                version: 1,
+            },
+        ));
+        future(desk.cancel_access_request(nil, 1));
+        future(desk.export_access_requests(Default::default()));
+        future(desk.grants(Default::default()));
+        future(desk.release_grant(nil));
+        future(desk.revoke_grant(nil, String::new()));
+        future(desk.clearance(nil));
+        future(desk.tenant_scope());
+        future(desk.select_tenant(None));
+        future(desk.tenant_users(nil, Default::default()));
+        future(desk.tenant_user_sign_ins(nil, nil));
+        future(desk.reset_tenant_user_password(nil, nil));
+        future(desk.unlock_tenant_user(nil, nil, 1));
+        future(desk.tenant_settings(nil));
         future(desk.close());
     }
 

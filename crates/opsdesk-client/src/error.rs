@@ -56,6 +56,11 @@ pub enum ClientError {
     /// The settings file or the local cache could not be read or written.
     #[error("storage: {0}")]
     Storage(String),
+    /// A tenant's data is closed to this session: no grant opens it, or another tenant is in
+    /// scope. `code` is the hub's (`no_active_grant`, `grant_not_started`, ...) or
+    /// `tenant_not_selected`.
+    #[error("{message}")]
+    TenantAccess { code: String, message: String },
 }
 
 /// An error as the UI receives it: match on `code`, show `message`.
@@ -195,6 +200,7 @@ impl ClientError {
                      to start with default settings."
                 ),
             ),
+            ClientError::TenantAccess { code, message } => UiError::new(code, sentence(message)),
             ClientError::Storage(detail) => UiError::new(
                 "storage_failed",
                 format!(

@@ -4,6 +4,7 @@
 //! [`ClientError::to_ui`] turns into a code and a sentence for people.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod api;
 pub mod cache;
 pub mod config;

@@ -228,3 +228,13 @@ pub trait Store: TicketStore + AccessStore + EventStore + Send + Sync + 'static 
         filter: &SecurityEventFilter,
     ) -> StoreResult<Vec<SecurityEventRecord>>;
 }
+
+#[cfg(test)]
+mod send_check {
+    /// Opening a store must be `Send`: the desktop app opens one on a multi-threaded runtime.
+    #[allow(dead_code)]
+    fn open_is_send() {
+        fn send<T: Send>(_: T) {}
+        send(super::open("sqlite::memory:"));
+    }
+}

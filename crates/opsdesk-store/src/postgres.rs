@@ -3,7 +3,7 @@
 use crate::common::{shared_store_impl, AUDIT_APPEND_LOCK};
 use crate::{Backend, StoreResult};
 use sqlx::postgres::{PgListener, PgPoolOptions};
-use sqlx::{Connection, Executor, PgConnection, PgPool};
+use sqlx::{Executor, PgPool};
 use std::sync::Arc;
 use tokio::sync::{MutexGuard, Notify};
 
@@ -37,12 +37,15 @@ impl PostgresStore {
     /// log is append-only by privilege as well as by trigger. The user must be a member of
     /// `opsdesk_hub` (the access migration makes it one) or a superuser.
     pub async fn connect(url: &str) -> StoreResult<Self> {
-        let mut owner = PgConnection::connect(url).await?;
+        // A one-connection pool rather than a bare connection: migrating through `&mut
+        // PgConnection` makes this future not `Send`, which callers on a multi-threaded
+        // runtime (the desktop app's commands) need.
+        let owner = PgPoolOptions::new().max_connections(1).connect(url).await?;
         let migrated = sqlx::migrate!("../../migrations/hub-postgres")
-            .run(&mut owner)
+            .run(&owner)
             .await;
         // Closing is a courtesy to the server; a failed migration is the error that matters.
-        let _ = owner.close().await;
+        owner.close().await;
         migrated?;
         let pool = PgPoolOptions::new()
             .max_connections(10)

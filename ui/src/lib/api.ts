@@ -1,5 +1,9 @@
 // The one typed module that talks to the shell. Components never call `invoke` themselves.
 import { invoke } from "@tauri-apps/api/core";
+import type { AccessExportQuery } from "./generated/AccessExportQuery";
+import type { AccessPolicyView } from "./generated/AccessPolicyView";
+import type { AccessRequestQuery } from "./generated/AccessRequestQuery";
+import type { AccessRequestView } from "./generated/AccessRequestView";
 import type { ActionOutcome } from "./generated/ActionOutcome";
 import type { AppStatus } from "./generated/AppStatus";
 import type { Assignee } from "./generated/Assignee";
@@ -8,9 +12,14 @@ import type { AuditQuery } from "./generated/AuditQuery";
 import type { AuditVerification } from "./generated/AuditVerification";
 import type { Capabilities } from "./generated/Capabilities";
 import type { ChangeRoleRequest } from "./generated/ChangeRoleRequest";
+import type { ChangeTenantUserRole } from "./generated/ChangeTenantUserRole";
+import type { ClearanceView } from "./generated/ClearanceView";
+import type { CreateAccessRequest } from "./generated/CreateAccessRequest";
 import type { CreateTicketRequest } from "./generated/CreateTicketRequest";
 import type { Enrolled } from "./generated/Enrolled";
 import type { EnrollmentOffer } from "./generated/EnrollmentOffer";
+import type { GrantQuery } from "./generated/GrantQuery";
+import type { GrantView } from "./generated/GrantView";
 import type { GroupView } from "./generated/GroupView";
 import type { HubInfo } from "./generated/HubInfo";
 import type { InviteIssued } from "./generated/InviteIssued";
@@ -20,10 +29,13 @@ import type { LoginChallenge } from "./generated/LoginChallenge";
 import type { Me } from "./generated/Me";
 import type { OutboxResolution } from "./generated/OutboxResolution";
 import type { Page } from "./generated/Page";
+import type { PasswordResetIssued } from "./generated/PasswordResetIssued";
 import type { PresenceMode } from "./generated/PresenceMode";
 import type { PresenceView } from "./generated/PresenceView";
 import type { QueueQuery } from "./generated/QueueQuery";
 import type { QueueScreen } from "./generated/QueueScreen";
+import type { RecordClearanceRequest } from "./generated/RecordClearanceRequest";
+import type { ReviewAccessRequest } from "./generated/ReviewAccessRequest";
 import type { SavedFilterView } from "./generated/SavedFilterView";
 import type { SaveFilterRequest } from "./generated/SaveFilterRequest";
 import type { SearchHit } from "./generated/SearchHit";
@@ -34,11 +46,18 @@ import type { SessionView } from "./generated/SessionView";
 import type { StaffQuery } from "./generated/StaffQuery";
 import type { StaffView } from "./generated/StaffView";
 import type { SyncStatus } from "./generated/SyncStatus";
+import type { TenantScope } from "./generated/TenantScope";
+import type { TenantSettingsView } from "./generated/TenantSettingsView";
+import type { TenantSignInView } from "./generated/TenantSignInView";
+import type { TenantUserQuery } from "./generated/TenantUserQuery";
+import type { TenantUserRole } from "./generated/TenantUserRole";
+import type { TenantUserView } from "./generated/TenantUserView";
 import type { TenantView } from "./generated/TenantView";
 import type { TicketAction } from "./generated/TicketAction";
 import type { TicketScreen } from "./generated/TicketScreen";
 import type { TicketSummary } from "./generated/TicketSummary";
 import type { UiError } from "./generated/UiError";
+import type { UpdateTenantSettings } from "./generated/UpdateTenantSettings";
 
 export type { UiError };
 
@@ -117,4 +136,34 @@ export const api = {
   /** Needs tickets.assign (senior agent and up). */
   assignees: () => call<Assignee[]>("assignees"),
   groups: () => call<GroupView[]>("groups"),
+
+  // ---- cross-tenant access ----
+  accessPolicy: () => call<AccessPolicyView>("access_policy"),
+  accessRequests: (query: AccessRequestQuery) => call<Page<AccessRequestView>>("access_requests", { query }),
+  accessRequest: (id: string) => call<AccessRequestView>("access_request", { id }),
+  createAccessRequest: (request: CreateAccessRequest) => call<AccessRequestView>("create_access_request", { request }),
+  /** Denying needs a comment. */
+  reviewAccessRequest: (id: string, approve: boolean, comment: string | null, version: number) =>
+    call<AccessRequestView>("review_access_request", { id, review: { approve, comment, version } satisfies ReviewAccessRequest }),
+  cancelAccessRequest: (id: string, version: number) => call<AccessRequestView>("cancel_access_request", { id, version }),
+  /** JSON Lines or CSV text of the decided requests (auditors). */
+  exportAccessRequests: (query: AccessExportQuery) => call<string>("export_access_requests", { query }),
+  grants: (query: GrantQuery) => call<GrantView[]>("grants", { query }),
+  releaseGrant: (id: string) => call<GrantView>("release_grant", { id }),
+  revokeGrant: (id: string, reason: string) => call<GrantView>("revoke_grant", { id, reason }),
+  clearance: (staff_id: string) => call<ClearanceView>("clearance", { staff_id }),
+  recordClearance: (staff_id: string, request: RecordClearanceRequest) => call<ClearanceView>("record_clearance", { staff_id, request }),
+  /** The header's tenant switcher: my current grants and the tenant in scope (held in memory by the core). */
+  tenantScope: () => call<TenantScope>("tenant_scope"),
+  selectTenant: (tenant_id: string | null) => call<TenantScope>("select_tenant", { tenant_id }),
+
+  // ---- tenant data (the tenant in scope, under a grant; never cached) ----
+  tenantUsers: (tenant_id: string, query: TenantUserQuery) => call<Page<TenantUserView>>("tenant_users", { tenant_id, query }),
+  tenantUserSignIns: (tenant_id: string, user_id: string) => call<TenantSignInView[]>("tenant_user_sign_ins", { tenant_id, user_id }),
+  resetTenantUserPassword: (tenant_id: string, user_id: string) => call<PasswordResetIssued>("reset_tenant_user_password", { tenant_id, user_id }),
+  unlockTenantUser: (tenant_id: string, user_id: string, version: number) => call<TenantUserView>("unlock_tenant_user", { tenant_id, user_id, version }),
+  changeTenantUserRole: (tenant_id: string, user_id: string, role: TenantUserRole, version: number) =>
+    call<TenantUserView>("change_tenant_user_role", { tenant_id, user_id, request: { role, version } satisfies ChangeTenantUserRole }),
+  tenantSettings: (tenant_id: string) => call<TenantSettingsView>("tenant_settings", { tenant_id }),
+  updateTenantSettings: (tenant_id: string, request: UpdateTenantSettings) => call<TenantSettingsView>("update_tenant_settings", { tenant_id, request }),
 };

@@ -42,6 +42,12 @@ describe("queue keyboard map", () => {
     expect(m.press("G", "queue")).toBeNull();
     expect(m.press("S", "queue")).toBe("go:staff");
     expect(m.press("S", "queue")).toBe("ticket:status");
+    // G A goes to Access even where A alone assigns; the audit trail moved to G T.
+    expect(m.press("G", "queue")).toBeNull();
+    expect(m.press("A", "queue")).toBe("go:access");
+    expect(m.press("A", "queue")).toBe("ticket:assign-me");
+    expect(m.press("G", "global")).toBeNull();
+    expect(m.press("T", "global")).toBe("go:audit");
     expect(m.press("N", "staff")).toBe("staff:invite");
     expect(m.press("N", "queue")).toBe("ticket:note");
     expect(m.press("J", "global")).toBeNull();

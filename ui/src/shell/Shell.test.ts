@@ -74,4 +74,29 @@ describe("Shell with the queue", () => {
     expect(help.textContent).toContain("Escalate the selected ticket (asks for a reason)");
     expect(help.textContent).toContain("↓");
   });
+
+  it("goes to Access with G A and shows the tenant in scope in the header", async () => {
+    const agent = { ...me, capabilities: { ...me.capabilities, permissions: [...me.capabilities.permissions, { permission: "access.request_read" }] } } as typeof me;
+    const acme = { id: "tn1", name: "Acme Corp", slug: "acme" };
+    const grant = {
+      id: "g1", request_id: "r1", tenant: acme, holder: { id: "s1", display_name: "Mia", role: "agent" }, scope: "read",
+      starts_at: new Date(Date.now() - 60_000).toISOString(), ends_at: new Date(Date.now() + 3600_000 + 5 * 60_000).toISOString(),
+      ended_at: null, end_reason: null, ended_by: null, end_comment: null, state: "active",
+    };
+    invoke.mockImplementation(async (cmd: string) => {
+      if (cmd === "queue") return queueScreen();
+      if (cmd === "tenant_scope") return { tenant: acme, grant, grants: [grant], ended: null };
+      if (cmd === "access_policy") return new Promise(() => {});
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(Shell, { status, me: agent, onsignedout: vi.fn() });
+    await vi.waitFor(() => expect(rows()).toHaveLength(3));
+    const switcher = document.querySelector<HTMLElement>('[data-test="tenant-switcher"]')!;
+    await vi.waitFor(() => expect(switcher.textContent).toMatch(/Acme Corp · read · 1:0\d:\d\d left/));
+    await key("g");
+    await key("a");
+    expect(await screen.findByRole("heading", { name: "Access" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Access" }).getAttribute("aria-current")).toBe("page");
+    expect(screen.getByRole("tab", { name: "Request access" }).getAttribute("aria-selected")).toBe("true");
+  });
 });

@@ -13,11 +13,11 @@ use serde::Serialize;
 use uuid::Uuid;
 
 /// The header that makes a write safe to retry.
-const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+pub(super) const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
 
 impl ApiClient {
     /// A write carrying its idempotency key.
-    fn write<B: Serialize>(
+    pub(super) fn write<B: Serialize>(
         &self,
         method: Method,
         path: &str,

@@ -2,6 +2,7 @@
 //! restoring the session on start, the idle-lock unlock, and sign-out.
 
 use super::{Desk, Session};
+use crate::access::AccessMemory;
 use crate::api::{ApiClient, SessionToken};
 use crate::cache::keys;
 use crate::error::ClientError;
@@ -106,6 +107,7 @@ impl Desk {
                     username,
                     token,
                     me: Some(me.clone()),
+                    access: AccessMemory::default(),
                 });
                 Ok(Some(me))
             }
@@ -122,6 +124,7 @@ impl Desk {
                     username,
                     token,
                     me,
+                    access: AccessMemory::default(),
                 });
                 Err(e)
             }
@@ -182,6 +185,7 @@ impl Desk {
                 username: username.clone(),
                 token,
                 me: Some(me.clone()),
+                access: AccessMemory::default(),
             })
         };
         if let Some(old) = previous.filter(|old| old.username != username) {

@@ -4,6 +4,7 @@
 //! gnome-keyring-daemon --unlock --components=secrets >/dev/null; keyctl session - cargo test -p
 //! opsdesk-client'` (a throwaway login keyring, so your own is never touched).
 
+mod access;
 mod helpers;
 mod hub_check;
 mod keyring;

@@ -7,6 +7,7 @@
 //! PATH, a `DISPLAY`, and a session bus with a Secret Service (or a fresh kernel session keyring).
 //! `scripts/test` sets all of that up. Missing pieces fail the test; nothing is skipped.
 
+mod access;
 mod driver;
 mod first_launch;
 mod flows;
