@@ -28,7 +28,11 @@ async fn wait_count(app: &App, css: &str, n: usize) -> usize {
 
 /// Clicks the first element matching `css`.
 async fn click(app: &App, css: &str) {
-    app.find(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+    app.find(css)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -52,7 +56,10 @@ async fn agent_requests_manager_approves_agent_reads_users_then_releases() {
         .await;
     let imported: TenantUserImportResult = serde_json::from_str(
         &hub.http
-            .post(format!("{}/api/v1/tenants/{}/users/import", hub.base, globex.id))
+            .post(format!(
+                "{}/api/v1/tenants/{}/users/import",
+                hub.base, globex.id
+            ))
             .bearer_auth(&admin)
             .header("content-type", "text/csv")
             .body(
@@ -71,8 +78,9 @@ async fn agent_requests_manager_approves_agent_reads_users_then_releases() {
     .expect("import result");
     assert_eq!(imported.created, 3);
     let (ben_secret, ben_enrolled) = hub.enroll(&admin, "ben.agent", "Ben Okafor", "agent").await;
-    let (mia_secret, mia_enrolled) =
-        hub.enroll(&admin, "mia.manager", "Mia Novak", "manager").await;
+    let (mia_secret, mia_enrolled) = hub
+        .enroll(&admin, "mia.manager", "Mia Novak", "manager")
+        .await;
     let ben_id = {
         let me: serde_json::Value = hub
             .http
@@ -130,8 +138,16 @@ async fn agent_requests_manager_approves_agent_reads_users_then_releases() {
     .await;
     app.fill("[data-test=duration-hours]", "2").await;
     app.fill("[data-test=duration-minutes]", "0").await;
-    let summary = app.find("[data-test=access-summary]").await.text().await.expect("text");
-    assert!(summary.contains("Mia Novak"), "the summary names who can review: {summary}");
+    let summary = app
+        .find("[data-test=access-summary]")
+        .await
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        summary.contains("Mia Novak"),
+        "the summary names who can review: {summary}"
+    );
     app.screenshot("40-access-request-form").await;
     click(&app, "[data-test=access-submit]").await;
     app.find("[data-test=request-sent]").await;
@@ -145,12 +161,18 @@ async fn agent_requests_manager_approves_agent_reads_users_then_releases() {
     click(&app, "[data-test=access-tab-approvals]").await;
     let row = app.find("[data-test=approvals-row]").await;
     let text = row.text().await.expect("text");
-    assert!(text.contains("Ben Okafor") && text.contains("Globex"), "{text}");
+    assert!(
+        text.contains("Ben Okafor") && text.contains("Globex"),
+        "{text}"
+    );
     app.screenshot("42-access-approvals").await;
     // Denying needs a comment: the confirm button stays disabled without one.
     click(&app, "[data-test=deny]").await;
     let confirm = app.find("[data-test=deny-confirm]").await;
-    assert!(!confirm.is_enabled().await.expect("enabled?"), "deny needs a comment");
+    assert!(
+        !confirm.is_enabled().await.expect("enabled?"),
+        "deny needs a comment"
+    );
     app.press(crate::driver::ESCAPE).await;
     click(&app, "[data-test=approve]").await;
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -161,7 +183,10 @@ async fn agent_requests_manager_approves_agent_reads_users_then_releases() {
         .map(|v| !v.is_empty())
         .unwrap_or(false)
     {
-        assert!(Instant::now() < deadline, "the approved request leaves the inbox");
+        assert!(
+            Instant::now() < deadline,
+            "the approved request leaves the inbox"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     app.screenshot("43-access-approved").await;
@@ -173,9 +198,17 @@ async fn agent_requests_manager_approves_agent_reads_users_then_releases() {
     click(&app, "[data-test=tenant-switch-option][data-tenant=globex]").await;
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let label = app.find("[data-test=tenant-switcher]").await.text().await.unwrap_or_default();
+        let label = app
+            .find("[data-test=tenant-switcher]")
+            .await
+            .text()
+            .await
+            .unwrap_or_default();
         if label.contains("Globex") {
-            assert!(label.contains("left"), "the header shows the time left: {label}");
+            assert!(
+                label.contains("left"),
+                "the header shows the time left: {label}"
+            );
             break;
         }
         assert!(Instant::now() < deadline, "switcher shows {label}");
@@ -225,7 +258,12 @@ async fn agent_requests_manager_approves_agent_reads_users_then_releases() {
     app.find("[data-test=tenant-ended]").await;
     app.wait_text("Access to Globex ended").await;
     app.screenshot("45-access-released").await;
-    let label = app.find("[data-test=tenant-switcher]").await.text().await.unwrap_or_default();
+    let label = app
+        .find("[data-test=tenant-switcher]")
+        .await
+        .text()
+        .await
+        .unwrap_or_default();
     assert!(!label.contains("left"), "no tenant in scope: {label}");
     let grants: Vec<GrantView> = hub
         .http
