@@ -88,6 +88,12 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         change_tenant_user_role,
         tenant_settings,
         update_tenant_settings,
+        crate::live::live_status,
+        crate::live::inbox,
+        crate::live::inbox_mark_read,
+        crate::live::notification_prefs,
+        crate::live::set_notification_prefs,
+        crate::live::set_locked,
     ]
 }
 

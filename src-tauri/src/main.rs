@@ -6,6 +6,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod live;
 
 use opsdesk_client::{Desk, DeskPaths, KeyringStore, SecretStore, UnavailableSecretStore};
 use std::path::PathBuf;
@@ -77,6 +78,11 @@ fn main() {
             };
             let desk = tauri::async_runtime::block_on(Desk::open(paths, secrets))
                 .map_err(|e| Box::new(std::io::Error::other(e.to_ui().message)))?;
+            // Live changes, pop-ups that were clicked and the tray's counts reach the window
+            // and the tray through the observer.
+            let observer = live::ShellObserver::new(app.handle().clone());
+            desk.set_observer(observer.clone());
+            observer.add_tray(&tauri::async_runtime::block_on(desk.live_status()));
             app.manage(Arc::new(desk));
             app.manage(launch);
             Ok(())

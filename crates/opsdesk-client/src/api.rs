@@ -1,9 +1,13 @@
 //! The hub's HTTP API as typed calls: one method per endpoint, problem documents decoded back into
 //! [`ApiError`], connection failures into [`ClientError::Unreachable`] naming the hub. The ticket
-//! endpoints live in `api/tickets.rs`, cross-tenant access and tenant data in `api/access.rs`.
+//! endpoints live in `api/tickets.rs`, cross-tenant access and tenant data in `api/access.rs`,
+//! the live event stream in `api/events.rs`.
 
 mod access;
+mod events;
 mod tickets;
+
+pub use events::OpenedEvents;
 
 use crate::error::ClientError;
 use opsdesk_proto::{

@@ -1,5 +1,6 @@
 //! The local cache (`cache.sqlite` in the data folder): JSON documents by key, so the app opens
-//! on what it last saw and can be read offline, and the ticket queue's tables (`queue::cache`).
+//! on what it last saw and can be read offline, the ticket queue's tables (`queue::cache`), and
+//! the inbox and the event stream's resume point (`live::inbox`).
 //! Everything in it but the outbox can be fetched again, so a cache that cannot be opened is
 //! rebuilt empty; sign-out wipes it all.
 
@@ -37,6 +38,8 @@ const TABLES: &[&str] = &[
     "sync_cursor",
     "outbox",
     "ticket_details",
+    "inbox",
+    "event_cursor",
 ];
 
 /// The local cache.

@@ -1,8 +1,10 @@
 //! The app's own settings (`opsdesk.json` in the config folder): which hub, who signed in last,
-//! the idle lock. Written atomically (temp file, then rename) so a crash never leaves half a
-//! file; a file that cannot be read is a clear error, never a panic or a silent reset.
+//! the idle lock, the notification settings. Written atomically (temp file, then rename) so a
+//! crash never leaves half a file; a file that cannot be read is a clear error, never a panic or
+//! a silent reset.
 
 use crate::error::ClientError;
+use opsdesk_proto::NotificationPrefs;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -42,6 +44,9 @@ pub struct AppConfig {
     pub last_username: Option<String>,
     #[serde(default = "default_idle_lock")]
     pub idle_lock_minutes: u32,
+    /// Kinds turned off, do-not-disturb hours, paused.
+    #[serde(default)]
+    pub notifications: NotificationPrefs,
 }
 
 fn default_idle_lock() -> u32 {
@@ -55,6 +60,7 @@ impl Default for AppConfig {
             hub_url: None,
             last_username: None,
             idle_lock_minutes: DEFAULT_IDLE_LOCK_MINUTES,
+            notifications: NotificationPrefs::default(),
         }
     }
 }
@@ -96,6 +102,10 @@ impl AppConfig {
                 IDLE_LOCK_RANGE.end(),
                 self.idle_lock_minutes
             ));
+        }
+        let n = &self.notifications;
+        if n.quiet_from.is_some() != n.quiet_until.is_some() {
+            return Err("notifications: quiet_from and quiet_until go together".into());
         }
         match (self.mode, &self.hub_url) {
             (Mode::Remote, None) => Err("mode is remote but hub_url is missing".into()),
@@ -149,6 +159,12 @@ mod tests {
             hub_url: Some("https://hub.example.com".into()),
             last_username: Some("ana.agent".into()),
             idle_lock_minutes: 30,
+            notifications: NotificationPrefs {
+                muted: vec![opsdesk_proto::NotificationKind::SlaBreach],
+                quiet_from: chrono::NaiveTime::from_hms_opt(22, 0, 0),
+                quiet_until: chrono::NaiveTime::from_hms_opt(7, 0, 0),
+                paused: false,
+            },
         };
         config.save(&dir).unwrap();
         assert_eq!(AppConfig::load(&dir).unwrap(), config);
@@ -168,6 +184,10 @@ mod tests {
             ("{\"mode\": \"remote\"}", "hub_url is missing"),
             ("{\"idle_lock_minutes\": 0}", "idle_lock_minutes"),
             ("{\"mood\": \"local\"}", "mood"),
+            (
+                "{\"notifications\": {\"quiet_from\": \"22:00:00\"}}",
+                "quiet_until",
+            ),
         ] {
             std::fs::write(AppConfig::path(&dir), text).unwrap();
             match AppConfig::load(&dir) {

@@ -2,9 +2,11 @@
 //! or the local workspace), the signed-in session (token in the OS keyring), the settings file and
 //! the local cache, and offers every operation the screens need. Signing in and out lives in
 //! `desk/session.rs`, the calls of the signed-in screens in `desk/screens.rs`, the ticket queue's
-//! in `desk/queue.rs`, cross-tenant access and tenant data in `desk/access.rs`.
+//! in `desk/queue.rs`, cross-tenant access and tenant data in `desk/access.rs`, live events,
+//! the inbox and notification settings in `desk/live.rs`.
 
 mod access;
+mod live;
 mod queue;
 mod screens;
 mod session;
@@ -91,6 +93,8 @@ pub struct Desk {
     /// Held by operations that change the hub or the session (connect, start, sign in, restore,
     /// sign out, forget) so two clicks cannot interleave them. Reads never wait for it.
     changes: Mutex<()>,
+    /// The session's event stream, the inbox, pop-ups and the tray's counts.
+    live: live::Live,
 }
 
 impl std::fmt::Debug for Desk {
@@ -140,6 +144,7 @@ impl Desk {
             secrets,
             sync: Arc::new(QueueSync::new(cache.clone())),
             cache,
+            live: live::Live::new(state.config.notifications.clone()),
             state: RwLock::new(state),
             changes: Mutex::new(()),
         })
@@ -274,7 +279,7 @@ impl Desk {
     }
 
     /// Back to first launch: signs out, stops the local workspace (its data stays for next
-    /// time) and forgets the hub. The idle lock setting is kept.
+    /// time) and forgets the hub. The idle lock and notification settings are kept.
     pub async fn forget_hub(&self) -> Result<AppStatus, ClientError> {
         let _changing = self.changes.lock().await;
         let signed_out = self.sign_out_here().await;
@@ -282,6 +287,7 @@ impl Desk {
             let mut state = self.state.write().await;
             let next = AppConfig {
                 idle_lock_minutes: state.config.idle_lock_minutes,
+                notifications: state.config.notifications.clone(),
                 ..AppConfig::default()
             };
             next.save(&self.paths.config_dir)?;
@@ -323,6 +329,7 @@ impl Desk {
 
     /// Stops the local workspace and closes the cache; call when the app exits.
     pub async fn close(&self) {
+        self.live_stop().await;
         let workspace = self.state.write().await.workspace.take();
         if let Some(ws) = workspace {
             if let Err(e) = ws.stop().await {
@@ -494,6 +501,13 @@ mod tests {
         future(desk.reset_tenant_user_password(nil, nil));
         future(desk.unlock_tenant_user(nil, nil, 1));
         future(desk.tenant_settings(nil));
+        future(desk.live_status());
+        future(desk.inbox(false));
+        future(desk.inbox_mark_read(None));
+        future(desk.notification_prefs());
+        future(desk.set_notification_prefs(Default::default()));
+        future(desk.set_notifications_paused(true));
+        future(desk.set_locked(true));
         future(desk.close());
     }
 

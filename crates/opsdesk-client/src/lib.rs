@@ -10,6 +10,7 @@ pub mod cache;
 pub mod config;
 pub mod desk;
 pub mod error;
+pub mod live;
 pub mod queue;
 pub mod secrets;
 pub mod workspace;

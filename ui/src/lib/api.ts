@@ -22,11 +22,14 @@ import type { GrantQuery } from "./generated/GrantQuery";
 import type { GrantView } from "./generated/GrantView";
 import type { GroupView } from "./generated/GroupView";
 import type { HubInfo } from "./generated/HubInfo";
+import type { InboxPage } from "./generated/InboxPage";
 import type { InviteIssued } from "./generated/InviteIssued";
 import type { InviteStaffRequest } from "./generated/InviteStaffRequest";
 import type { LaunchOptions } from "./generated/LaunchOptions";
+import type { LiveStatus } from "./generated/LiveStatus";
 import type { LoginChallenge } from "./generated/LoginChallenge";
 import type { Me } from "./generated/Me";
+import type { NotificationPrefs } from "./generated/NotificationPrefs";
 import type { OutboxResolution } from "./generated/OutboxResolution";
 import type { Page } from "./generated/Page";
 import type { PasswordResetIssued } from "./generated/PasswordResetIssued";
@@ -166,4 +169,15 @@ export const api = {
     call<TenantUserView>("change_tenant_user_role", { tenant_id, user_id, request: { role, version } satisfies ChangeTenantUserRole }),
   tenantSettings: (tenant_id: string) => call<TenantSettingsView>("tenant_settings", { tenant_id }),
   updateTenantSettings: (tenant_id: string, request: UpdateTenantSettings) => call<TenantSettingsView>("update_tenant_settings", { tenant_id, request }),
+
+  // ---- live events: the inbox, notification settings, the idle lock (events: lib/live.ts) ----
+  liveStatus: () => call<LiveStatus>("live_status"),
+  /** Newest first; every notification meant for me, popped up or not. */
+  inbox: (unread_only: boolean) => call<InboxPage>("inbox", { unread_only }),
+  /** `null` marks every notification read; answers the unread count. */
+  inboxMarkRead: (ids: number[] | null) => call<number>("inbox_mark_read", { ids }),
+  notificationPrefs: () => call<NotificationPrefs>("notification_prefs"),
+  setNotificationPrefs: (prefs: NotificationPrefs) => call<NotificationPrefs>("set_notification_prefs", { prefs }),
+  /** The idle lock: the event stream stops while locked and catches up when unlocked. */
+  setLocked: (locked: boolean) => call<void>("set_locked", { locked }),
 };

@@ -1,8 +1,14 @@
-// Refreshing a screen while someone looks at it: every few seconds while the window is visible,
-// and at once when it comes back into view or focus (until live events arrive).
+// Refreshing a screen while someone looks at it: at once when something it shows changes on the
+// hub (live events), every few seconds while the window is visible as a fallback for when the
+// stream is down, and when the window comes back into view or focus.
+import type { SubjectKind } from "./generated/SubjectKind";
+import { refreshOn } from "./live";
 
-/** Calls `load` every `ms` while the page is visible and on focus; returns the stop function. */
-export function pollWhileVisible(load: () => void, ms = 10_000): () => void {
+/**
+ * Calls `load` every `ms` while the page is visible, on focus, and when a record of one of `on`
+ * changes on the hub; returns the stop function.
+ */
+export function pollWhileVisible(load: () => void, ms = 10_000, on: SubjectKind[] = []): () => void {
   const visible = () => document.visibilityState !== "hidden";
   const timer = setInterval(() => {
     if (visible()) load();
@@ -13,9 +19,11 @@ export function pollWhileVisible(load: () => void, ms = 10_000): () => void {
   };
   window.addEventListener("focus", focus);
   document.addEventListener("visibilitychange", shown);
+  const stopLive = on.length > 0 ? refreshOn(on, load) : () => {};
   return () => {
     clearInterval(timer);
     window.removeEventListener("focus", focus);
     document.removeEventListener("visibilitychange", shown);
+    stopLive();
   };
 }

@@ -339,7 +339,7 @@ impl Desk {
     // ---- internals -----------------------------------------------------------------------------
 
     /// The session's client without calling the hub, for work in the background.
-    async fn session_api(&self) -> Option<ApiClient> {
+    pub(super) async fn session_api(&self) -> Option<ApiClient> {
         let state = self.state.read().await;
         let session = state.session.as_ref()?;
         Some(state.api.as_ref()?.with_token(session.token.clone()))

@@ -45,6 +45,13 @@ impl Desk {
 
     /// Forgets a session the hub no longer accepts (unless another one replaced it meanwhile).
     async fn session_ended(&self, key: &str, token: &SessionToken) {
+        let current = {
+            let state = self.state.read().await;
+            state.session.as_ref().is_some_and(|s| &s.token == token)
+        };
+        if current {
+            self.live_stop().await;
+        }
         {
             let mut state = self.state.write().await;
             if state.session.as_ref().is_some_and(|s| &s.token == token) {

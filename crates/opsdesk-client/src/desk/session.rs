@@ -109,6 +109,7 @@ impl Desk {
                     me: Some(me.clone()),
                     access: AccessMemory::default(),
                 });
+                self.live_start().await;
                 Ok(Some(me))
             }
             Err(e) if e.is_session_gone() => {
@@ -126,6 +127,8 @@ impl Desk {
                     me,
                     access: AccessMemory::default(),
                 });
+                // It reconnects (and replays what was missed) once the hub answers.
+                self.live_start().await;
                 Err(e)
             }
             Err(e) => Err(e),
@@ -205,11 +208,13 @@ impl Desk {
             }
         }
         self.cache_me(&me).await;
+        self.live_start().await;
         Ok(me)
     }
 
     /// Signs out without taking the change lock (the caller holds it).
     pub(super) async fn sign_out_here(&self) -> Result<(), ClientError> {
+        self.live_stop().await;
         let (session, api, hub_id, last_username) = {
             let mut state = self.state.write().await;
             let hub_id = self.hub_id_in(&state);
@@ -235,6 +240,7 @@ impl Desk {
             _ => Ok(()),
         };
         self.cache.wipe().await?;
+        self.live_forget();
         deleted
     }
 

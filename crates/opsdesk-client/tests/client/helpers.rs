@@ -1,7 +1,9 @@
 //! Shared set-up: a temporary app folder, the OS keyring, a desk connected to a test hub,
-//! sign-in with TOTP codes computed at the hub's clock, and a relay in front of a hub that can
-//! lose an answer or follow the hub to a new address.
+//! sign-in with TOTP codes computed at the hub's clock, a relay in front of a hub that can lose
+//! an answer, cut its connections, refuse new ones or follow the hub to a new address, and
+//! waiting for what the app does in the background.
 
+use opsdesk_client::live::RecordingNotifier;
 use opsdesk_client::{ClientError, Desk, DeskPaths, KeyringStore, SecretStore};
 use opsdesk_core::totp::TotpSecret;
 use opsdesk_hub::clock::Clock;
@@ -35,10 +37,12 @@ pub fn keyring() -> Arc<KeyringStore> {
 }
 
 /// A temporary config and data folder and the keyring; removes the folder and the session
-/// tokens the test left when dropped.
+/// tokens the test left when dropped. Desks it opens record their pop-ups in `popups` instead
+/// of showing them on the desktop (the D-Bus test puts the real notifier back).
 pub struct Fixture {
     pub paths: DeskPaths,
     pub secrets: Arc<KeyringStore>,
+    pub popups: RecordingNotifier,
     root: PathBuf,
     keys: Mutex<Vec<String>>,
 }
@@ -53,6 +57,7 @@ impl Fixture {
                 data_dir: root.join("data"),
             },
             secrets: keyring(),
+            popups: RecordingNotifier::new(),
             root,
             keys: Mutex::new(Vec::new()),
         }
@@ -60,12 +65,14 @@ impl Fixture {
 
     /// Opens a desk on this fixture's folders and keyring.
     pub async fn open(&self) -> Desk {
-        Desk::open(
+        let desk = Desk::open(
             self.paths.clone(),
             self.secrets.clone() as Arc<dyn SecretStore>,
         )
         .await
-        .expect("desk opens")
+        .expect("desk opens");
+        desk.set_notifier(Arc::new(self.popups.clone()));
+        desk
     }
 
     /// A desk connected to the test hub.
@@ -154,12 +161,15 @@ pub fn api_code<T: std::fmt::Debug>(result: Result<T, ClientError>) -> (String, 
 }
 
 /// A TCP relay in front of a hub, as a network between the app and the hub: it can lose the
-/// hub's next answer (after the hub committed the write), and follow a restarted hub to its new
-/// address. While the hub is down, connections through it close at once.
+/// hub's next answer (after the hub committed the write), cut every open connection, refuse new
+/// ones, and follow a restarted hub to its new address. While the hub is down, connections
+/// through it close at once.
 pub struct Relay {
     pub url: String,
     target: Arc<Mutex<SocketAddr>>,
     lose_answer: Arc<AtomicBool>,
+    down: Arc<AtomicBool>,
+    open: Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -170,19 +180,47 @@ impl Relay {
         let url = format!("http://{}", listener.local_addr().expect("relay address"));
         let target = Arc::new(Mutex::new(hub));
         let lose_answer = Arc::new(AtomicBool::new(false));
-        let (t, lose) = (target.clone(), lose_answer.clone());
+        let down = Arc::new(AtomicBool::new(false));
+        let open = Arc::new(Mutex::new(Vec::new()));
+        let (t, lose, d, o) = (
+            target.clone(),
+            lose_answer.clone(),
+            down.clone(),
+            open.clone(),
+        );
         let task = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
+                if d.load(Ordering::SeqCst) {
+                    drop(client);
+                    continue;
+                }
                 let hub = *t.lock().expect("relay target");
-                tokio::spawn(relay_one(client, hub, lose.clone()));
+                let one = tokio::spawn(relay_one(client, hub, lose.clone()));
+                let mut open = o.lock().expect("relay connections");
+                open.retain(|c: &tokio::task::JoinHandle<()>| !c.is_finished());
+                open.push(one);
             }
         });
         Relay {
             url,
             target,
             lose_answer,
+            down,
+            open,
             task,
         }
+    }
+
+    /// Closes every connection open through the relay, as a network that drops them.
+    pub fn cut(&self) {
+        for c in self.open.lock().expect("relay connections").drain(..) {
+            c.abort();
+        }
+    }
+
+    /// While down, connections through the relay close at once, as when the hub is away.
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, Ordering::SeqCst);
     }
 
     /// Sends new connections to the hub at `hub`.
@@ -190,8 +228,9 @@ impl Relay {
         *self.target.lock().expect("relay target") = hub;
     }
 
-    /// The hub's next answer is dropped with its connection, as when a network fails between
-    /// the hub committing a write and the app hearing about it.
+    /// The hub's next answer to a request (not the event stream's data) is dropped with its
+    /// connection, as when a network fails between the hub committing a write and the app
+    /// hearing about it.
     pub fn lose_next_answer(&self) {
         self.lose_answer.store(true, Ordering::SeqCst);
     }
@@ -200,6 +239,26 @@ impl Relay {
 impl Drop for Relay {
     fn drop(&mut self) {
         self.task.abort();
+        self.cut();
+    }
+}
+
+/// Polls `check` every 50 ms until it gives a value; fails the test naming `what` after 20 s
+/// (a bound on a hang, not a timing assertion).
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        if tokio::time::Instant::now() > deadline {
+            panic!("gave up waiting: {what}");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
 
@@ -209,21 +268,35 @@ async fn relay_one(client: TcpStream, hub: SocketAddr, lose_answer: Arc<AtomicBo
     };
     let (mut from_client, mut to_client) = client.into_split();
     let (mut from_hub, mut to_hub) = hub.into_split();
-    let up = tokio::spawn(async move {
+    let up = AbortOnDrop(tokio::spawn(async move {
         let _ = tokio::io::copy(&mut from_client, &mut to_hub).await;
-    });
+    }));
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         let n = match from_hub.read(&mut buf).await {
             Ok(0) | Err(_) => break,
             Ok(n) => n,
         };
-        if lose_answer.swap(false, Ordering::SeqCst) {
+        // The answer to a request, not the app's event stream (which shares the relay).
+        let answer = buf[..n].starts_with(b"HTTP/")
+            && !buf[..n]
+                .windows(17)
+                .any(|w| w.eq_ignore_ascii_case(b"text/event-stream"));
+        if answer && lose_answer.swap(false, Ordering::SeqCst) {
             break;
         }
         if to_client.write_all(&buf[..n]).await.is_err() {
             break;
         }
     }
-    up.abort();
+    drop(up);
+}
+
+/// Ends the other direction of a relayed connection with it, also when the relay is cut.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }

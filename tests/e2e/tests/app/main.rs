@@ -11,4 +11,5 @@ mod access;
 mod driver;
 mod first_launch;
 mod flows;
+mod live;
 mod queue;

@@ -1,0 +1,630 @@
+//! What each event does, in the order the hub sent them: ticket events bring the cache up to date
+//! through the changes feed (one pull per chunk of events, not one per event); every event is
+//! named to the screens; the core's `notification_for` decides whether it concerns the signed-in
+//! person, and if so it lands in the inbox and, when the settings allow it and it happened while
+//! the app was listening, pops up (`actions.rs` acts on the answer).
+
+use super::actions::PopupActions;
+use super::inbox::{Delivery, EventCursor, Inbox, InboxItem};
+use super::notifier::Popup;
+use super::stream::StreamSetup;
+use super::{InboxUpdate, LiveChange, LiveCounts};
+use crate::api::ApiClient;
+use crate::cache::Cache;
+use crate::error::ClientError;
+use chrono::{Local, Utc};
+use opsdesk_core::events::{notification_for, Viewer};
+use opsdesk_core::ticket::EscalationLevel;
+use opsdesk_core::Permission;
+use opsdesk_proto::{
+    AccessBox, AccessRequestQuery, HubEvent, Notification, NotificationPrefs, SubjectKind,
+    EVENT_CHANGE, EVENT_RESYNC,
+};
+use opsdesk_store::TicketSpec;
+
+/// Most access requests counted as waiting for my review.
+const REVIEW_COUNT_MAX: u32 = 100;
+
+/// Why a notification does not pop up (the settings decided that with `allows`).
+pub(crate) fn held_back(prefs: &NotificationPrefs, n: &Notification) -> Delivery {
+    if prefs.paused {
+        Delivery::Paused
+    } else if prefs.muted.contains(&n.kind) {
+        Delivery::Muted
+    } else {
+        Delivery::Quiet
+    }
+}
+
+/// One connection's handling of events.
+pub(crate) struct Router {
+    setup: StreamSetup,
+    inbox: Inbox,
+    viewer: Viewer,
+    cursor: EventCursor,
+    /// The hub is replaying what happened while the app was closed or locked: it lands in the
+    /// inbox without popping up, rather than as a burst of stale pop-ups.
+    catching_up: bool,
+}
+
+impl Router {
+    pub(crate) fn new(
+        setup: StreamSetup,
+        inbox: Inbox,
+        viewer: Viewer,
+        cursor: EventCursor,
+        catching_up: bool,
+    ) -> Self {
+        Router {
+            setup,
+            inbox,
+            viewer,
+            cursor,
+            catching_up,
+        }
+    }
+
+    /// The replay is over: what comes now is live.
+    pub(crate) fn caught_up(&mut self) {
+        self.catching_up = false;
+    }
+
+    /// Handles the messages of one chunk; `last` is the stream's last event id after them.
+    /// `Some` when the stream must end (the session is gone).
+    pub(crate) async fn handle(
+        &mut self,
+        messages: Vec<super::sse::SseMessage>,
+        last: Option<i64>,
+    ) -> Option<ClientError> {
+        let mut changes = Vec::new();
+        let (mut tickets, mut access, mut resync) = (false, false, false);
+        for m in messages {
+            match m.event.as_str() {
+                EVENT_CHANGE => {
+                    let e: HubEvent = match serde_json::from_str(&m.data) {
+                        Ok(e) => e,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "event stream: an event does not decode");
+                            continue;
+                        }
+                    };
+                    if self.cursor.last_id.is_some_and(|l| e.id <= l) {
+                        continue;
+                    }
+                    self.cursor.last_id = Some(e.id);
+                    match e.subject_kind {
+                        SubjectKind::Ticket => tickets = true,
+                        SubjectKind::AccessRequest | SubjectKind::Grant => access = true,
+                        SubjectKind::Staff if e.subject_id == self.viewer.id => {
+                            // My role may have changed: what pops up follows it.
+                            match self.setup.api.me().await {
+                                Ok(me) => self.viewer.role = me.staff.role,
+                                Err(err) if err.is_session_gone() => return Some(err),
+                                Err(_) => {}
+                            }
+                        }
+                        SubjectKind::Staff => {}
+                    }
+                    changes.push(LiveChange {
+                        kind: e.kind,
+                        subject_kind: e.subject_kind,
+                        subject_id: e.subject_id,
+                    });
+                    self.notify(&e).await;
+                }
+                EVENT_RESYNC => resync = true,
+                _ => {}
+            }
+        }
+        if let Some(last) = last {
+            self.cursor.last_id = Some(self.cursor.last_id.map_or(last, |l| l.max(last)));
+        }
+        if tickets || resync {
+            // The incremental sync through the changes feed (the outbox sends on its own).
+            if let Err(e) = self.setup.sync.pull(&self.setup.api).await {
+                tracing::info!(error = %e, "event stream: the queue did not sync");
+                self.setup.sync.failed(&e);
+            }
+        }
+        let observer = self.setup.shared.observer();
+        if resync {
+            self.missed_note().await;
+            observer.resynced();
+        }
+        if !changes.is_empty() {
+            observer.changed(&changes);
+        }
+        if let Err(e) = self.inbox.set_cursor(self.setup.epoch, self.cursor).await {
+            tracing::warn!(error = %e, "event stream: cannot keep where it stands");
+        }
+        if tickets || access || resync {
+            self.refresh_counts().await;
+        }
+        None
+    }
+
+    /// Lands the event's notification (if it concerns me) in the inbox and pops it up.
+    async fn notify(&self, e: &HubEvent) {
+        if e.at < self.cursor.floor_at {
+            return; // from before this session began here
+        }
+        let Some(n) = notification_for(e.kind, e.subject_id, &e.facts, e.actor_id, self.viewer)
+        else {
+            return;
+        };
+        match self.inbox.has_event(e.id).await {
+            Ok(false) => {}
+            Ok(true) => return,
+            Err(err) => tracing::warn!(error = %err, "the inbox cannot be read"),
+        }
+        let shared = &self.setup.shared;
+        let prefs = shared.prefs();
+        let delivery = if self.catching_up {
+            Delivery::Missed
+        } else if !prefs.allows(&n, Local::now().time()) {
+            held_back(&prefs, &n)
+        } else {
+            Delivery::Shown
+        };
+        let item = match self
+            .inbox
+            .add(self.setup.epoch, e.id, e.at, &n, delivery)
+            .await
+        {
+            Ok(Some(item)) => item,
+            Ok(None) => return,
+            Err(err) => {
+                tracing::warn!(error = %err, "a notification could not be kept in the inbox");
+                return;
+            }
+        };
+        let item = if delivery == Delivery::Shown {
+            self.pop_up(item).await
+        } else {
+            tracing::info!(target: "opsdesk::notify", title = %item.title, delivery = ?delivery,
+                "notification kept in the inbox without a pop-up");
+            item
+        };
+        let unread = self.inbox.unread().await.unwrap_or_default();
+        shared.set_unread(unread);
+        shared.observer().inbox(&InboxUpdate {
+            unread,
+            added: Some(item),
+        });
+    }
+
+    /// Shows `item` as a pop-up whose answer is acted on; marks it unavailable if it fails.
+    async fn pop_up(&self, mut item: InboxItem) -> InboxItem {
+        let popup = Popup {
+            title: item.title.clone(),
+            body: item.body.clone(),
+            urgency: item.urgency,
+            actions: item.actions.clone(),
+        };
+        let act = PopupActions {
+            api: self.setup.api.clone(),
+            cache: self.setup.cache.clone(),
+            shared: self.setup.shared.clone(),
+            generation: self.setup.generation,
+            runtime: tokio::runtime::Handle::current(),
+            item: item.clone(),
+        };
+        let notifier = self.setup.shared.notifier();
+        let shown =
+            tokio::task::spawn_blocking(move || notifier.show(popup, Box::new(move |r| act.on(r))))
+                .await
+                .unwrap_or_else(|e| Err(format!("the notifier stopped: {e}")));
+        match shown {
+            Ok(()) => {
+                tracing::info!(target: "opsdesk::notify", title = %item.title, "notification shown");
+            }
+            Err(why) => {
+                tracing::warn!(target: "opsdesk::notify", title = %item.title, error = %why,
+                    "the notification could not pop up; it is in the inbox");
+                if let Err(e) = self
+                    .inbox
+                    .set_delivery(item.id, Delivery::Unavailable)
+                    .await
+                {
+                    tracing::warn!(error = %e, "cannot note the pop-up failed");
+                }
+                item.delivery = Delivery::Unavailable;
+            }
+        }
+        item
+    }
+
+    /// After a resume from too long ago: say in the inbox that notifications may be missing.
+    async fn missed_note(&self) {
+        let added = self
+            .inbox
+            .note(
+                self.setup.epoch,
+                Utc::now(),
+                "Some notifications may be missing",
+                "Opsdesk was away longer than the hub keeps events, so what happened meanwhile \
+                 could not be replayed. The screens were reloaded; check the queue and your \
+                 access requests.",
+            )
+            .await;
+        if let Ok(Some(item)) = added {
+            let unread = self.inbox.unread().await.unwrap_or_default();
+            self.setup.shared.set_unread(unread);
+            self.setup.shared.observer().inbox(&InboxUpdate {
+                unread,
+                added: Some(item),
+            });
+        }
+    }
+
+    /// Recounts the tray's numbers from the cache and the hub.
+    pub(crate) async fn refresh_counts(&self) {
+        let shared = &self.setup.shared;
+        let before = shared.counts();
+        let counts = LiveCounts {
+            escalated_to_me: escalated_to(&self.setup.cache, self.viewer)
+                .await
+                .unwrap_or(before.escalated_to_me),
+            waiting_for_my_review: waiting_for_review(&self.setup.api, self.viewer)
+                .await
+                .unwrap_or(before.waiting_for_my_review),
+            unread: self.inbox.unread().await.unwrap_or(before.unread),
+        };
+        shared.set_counts(counts);
+    }
+}
+
+/// Open tickets escalated to `me`: to my tier and unassigned, or escalated and assigned to me
+/// (who `notification_for` tells about an escalation).
+pub(crate) async fn escalated_to(cache: &Cache, me: Viewer) -> Result<i64, ClientError> {
+    let tickets = crate::queue::TicketCache::new(cache.clone());
+    let escalated = [EscalationLevel::L2, EscalationLevel::L3];
+    let mine = TicketSpec {
+        open: Some(true),
+        assignee: Some(Some(me.id)),
+        escalation_levels: Some(escalated.to_vec()),
+        ..TicketSpec::default()
+    };
+    let mut n = tickets.count(&mine).await?;
+    let my_tier: Vec<EscalationLevel> = escalated
+        .into_iter()
+        .filter(|l| l.handled_by() == me.role)
+        .collect();
+    if !my_tier.is_empty() {
+        let unassigned = TicketSpec {
+            open: Some(true),
+            assignee: Some(None),
+            escalation_levels: Some(my_tier),
+            ..TicketSpec::default()
+        };
+        n += tickets.count(&unassigned).await?;
+    }
+    Ok(n)
+}
+
+/// Pending requests `me` may review (0 for people who review none).
+async fn waiting_for_review(api: &ApiClient, me: Viewer) -> Result<i64, ClientError> {
+    if !me.role.has(Permission::AccessReview) {
+        return Ok(0);
+    }
+    let page = api
+        .access_requests(&AccessRequestQuery {
+            r#box: Some(AccessBox::ToReview),
+            limit: Some(REVIEW_COUNT_MAX),
+            ..AccessRequestQuery::default()
+        })
+        .await?;
+    Ok(page.items.len() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live::notifier::{PopupResponse, RecordingNotifier};
+    use crate::live::sse::SseMessage;
+    use crate::live::{DeskObserver, Notifier};
+    use crate::live::{LiveShared, OpenFocus, OpenRequest};
+    use crate::queue::QueueSync;
+    use chrono::{DateTime, NaiveTime, Timelike};
+    use opsdesk_core::events::{EventFacts, EventKind, TicketFacts};
+    use opsdesk_core::ticket::Priority;
+    use opsdesk_core::Role;
+    use opsdesk_proto::{NotificationAction, NotificationKind, Urgency};
+    use std::sync::Arc;
+    use std::sync::Mutex;
+    use uuid::Uuid;
+
+    const SENIOR: Uuid = Uuid::from_u128(1);
+    const AGENT: Uuid = Uuid::from_u128(2);
+    const TICKET: Uuid = Uuid::from_u128(99);
+
+    /// What the shell heard.
+    #[derive(Default)]
+    struct Heard {
+        changes: Mutex<Vec<LiveChange>>,
+        opened: Mutex<Vec<OpenRequest>>,
+        unread: Mutex<Vec<i64>>,
+    }
+
+    impl DeskObserver for Heard {
+        fn changed(&self, changes: &[LiveChange]) {
+            self.changes.lock().unwrap().extend_from_slice(changes);
+        }
+        fn open(&self, request: &OpenRequest) {
+            self.opened.lock().unwrap().push(request.clone());
+        }
+        fn inbox(&self, update: &InboxUpdate) {
+            self.unread.lock().unwrap().push(update.unread);
+        }
+    }
+
+    struct Rig {
+        router: Router,
+        inbox: Inbox,
+        popups: RecordingNotifier,
+        heard: Arc<Heard>,
+        shared: Arc<LiveShared>,
+        opened_at: DateTime<Utc>,
+        dir: std::path::PathBuf,
+    }
+
+    impl Rig {
+        async fn new(prefs: NotificationPrefs) -> Rig {
+            let dir = std::env::temp_dir().join(format!("opsdesk-route-{}", Uuid::new_v4()));
+            let cache = Cache::open(&dir).await.unwrap();
+            let popups = RecordingNotifier::new();
+            let shared = Arc::new(LiveShared::new(
+                Arc::new(popups.clone()) as Arc<dyn Notifier>,
+                prefs,
+            ));
+            let heard = Arc::new(Heard::default());
+            shared.set_observer(heard.clone());
+            let setup = StreamSetup {
+                // Nothing answers there: syncs and counts fail fast and are only logged.
+                api: ApiClient::new("http://127.0.0.1:9").unwrap(),
+                sync: Arc::new(QueueSync::new(cache.clone())),
+                shared: shared.clone(),
+                generation: shared.next_generation(),
+                epoch: cache.epoch().await,
+                cache: cache.clone(),
+            };
+            let opened_at = Utc::now();
+            let cursor = EventCursor {
+                last_id: Some(10),
+                floor_at: opened_at - chrono::Duration::hours(1),
+            };
+            let me = Viewer {
+                id: SENIOR,
+                role: Role::SeniorAgent,
+            };
+            let inbox = Inbox::new(cache.clone());
+            Rig {
+                router: Router::new(setup, inbox.clone(), me, cursor, false),
+                inbox,
+                popups,
+                heard,
+                shared,
+                opened_at,
+                dir,
+            }
+        }
+
+        /// An agent escalates ticket #`id` to L2 at `at`.
+        async fn escalation(&mut self, id: i64, at: DateTime<Utc>, priority: Priority) {
+            let e = HubEvent {
+                id,
+                at,
+                kind: EventKind::TicketEscalated,
+                subject_kind: SubjectKind::Ticket,
+                subject_id: TICKET,
+                actor_id: Some(AGENT),
+                facts: EventFacts::Ticket(TicketFacts {
+                    number: Some(id),
+                    subject: "Checkout <fails>".into(),
+                    tenant_name: "Acme".into(),
+                    priority,
+                    escalation_level: EscalationLevel::L2,
+                    assignee_id: None,
+                    reason: Some("needs logs".into()),
+                }),
+            };
+            let m = SseMessage {
+                event: EVENT_CHANGE.into(),
+                data: serde_json::to_string(&e).unwrap(),
+                id: Some(id.to_string()),
+            };
+            assert!(self.router.handle(vec![m], Some(id)).await.is_none());
+        }
+
+        async fn items(&self) -> Vec<InboxItem> {
+            self.inbox.list(false, 50).await.unwrap().items
+        }
+    }
+
+    impl Drop for Rig {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+
+    /// Quiet hours around the current local time, whatever it is.
+    fn quiet_now() -> NotificationPrefs {
+        let now = Local::now().time();
+        let hour =
+            |h: i64| NaiveTime::from_hms_opt(((i64::from(now.hour()) + 24 + h) % 24) as u32, 0, 0);
+        NotificationPrefs {
+            quiet_from: hour(-1),
+            quiet_until: hour(2),
+            ..Default::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_live_escalation_pops_up_lands_unread_and_names_the_ticket() {
+        let mut rig = Rig::new(NotificationPrefs::default()).await;
+        rig.escalation(11, rig.opened_at, Priority::High).await;
+        let shown = rig.popups.shown();
+        assert_eq!(shown.len(), 1);
+        assert_eq!(shown[0].title, "#11 escalated to L2 · Acme");
+        assert_eq!(shown[0].urgency, Urgency::Normal);
+        assert_eq!(shown[0].actions, vec![NotificationAction::Open]);
+        let items = rig.items().await;
+        assert_eq!(items.len(), 1);
+        assert_eq!(
+            (items[0].delivery, items[0].read, items[0].kind),
+            (Delivery::Shown, false, Some(NotificationKind::Escalation))
+        );
+        assert_eq!(rig.shared.counts().unread, 1);
+        assert_eq!(
+            *rig.heard.changes.lock().unwrap(),
+            vec![LiveChange {
+                kind: EventKind::TicketEscalated,
+                subject_kind: SubjectKind::Ticket,
+                subject_id: TICKET,
+            }]
+        );
+        // Clicking it opens the ticket and marks it read.
+        assert!(rig.popups.respond(0, PopupResponse::Open));
+        let opened = rig.heard.opened.lock().unwrap().clone();
+        assert_eq!(opened.len(), 1);
+        assert_eq!(
+            (opened[0].subject_kind, opened[0].subject_id),
+            (SubjectKind::Ticket, TICKET)
+        );
+        assert_eq!(opened[0].inbox_id, Some(items[0].id));
+        for _ in 0..100 {
+            if rig.inbox.unread().await.unwrap() == 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert_eq!(rig.inbox.unread().await.unwrap(), 0);
+        assert_eq!(rig.heard.unread.lock().unwrap().last(), Some(&0));
+    }
+
+    #[tokio::test]
+    async fn paused_muted_and_quiet_hours_keep_it_in_the_inbox_but_critical_passes_quiet_hours() {
+        let paused = NotificationPrefs {
+            paused: true,
+            ..Default::default()
+        };
+        let muted = NotificationPrefs {
+            muted: vec![NotificationKind::Escalation],
+            ..Default::default()
+        };
+        for (prefs, priority, delivery) in [
+            (paused.clone(), Priority::Critical, Delivery::Paused),
+            (muted, Priority::Critical, Delivery::Muted),
+            (quiet_now(), Priority::High, Delivery::Quiet),
+            (quiet_now(), Priority::Critical, Delivery::Shown),
+        ] {
+            let mut rig = Rig::new(prefs.clone()).await;
+            rig.escalation(11, rig.opened_at, priority).await;
+            let items = rig.items().await;
+            assert_eq!(items.len(), 1, "{prefs:?}");
+            assert_eq!(items[0].delivery, delivery, "{prefs:?} {priority}");
+            assert!(!items[0].read);
+            let popped = usize::from(delivery == Delivery::Shown);
+            assert_eq!(rig.popups.shown().len(), popped, "{prefs:?} {priority}");
+        }
+        // Resuming applies at once to what comes next.
+        let mut rig = Rig::new(paused).await;
+        rig.escalation(11, rig.opened_at, Priority::High).await;
+        rig.shared.set_prefs(NotificationPrefs::default());
+        rig.escalation(12, rig.opened_at, Priority::High).await;
+        assert_eq!(rig.popups.shown().len(), 1);
+        assert_eq!(rig.inbox.unread().await.unwrap(), 2);
+    }
+
+    #[tokio::test]
+    async fn replayed_events_land_once_without_a_pop_up_and_older_ones_not_at_all() {
+        let mut rig = Rig::new(NotificationPrefs::default()).await;
+        // Replayed after the app opened (it happened while it was closed): in the inbox,
+        // unread, no pop-up.
+        rig.router.catching_up = true;
+        let earlier = rig.opened_at - chrono::Duration::minutes(5);
+        rig.escalation(11, earlier, Priority::Critical).await;
+        // From before this session began on this computer: not notified.
+        let before = rig.opened_at - chrono::Duration::hours(2);
+        rig.escalation(12, before, Priority::Critical).await;
+        // The same event again (a reconnect replays it): nothing new.
+        rig.router.caught_up();
+        rig.router.cursor.last_id = Some(10);
+        rig.escalation(11, earlier, Priority::Critical).await;
+        let items = rig.items().await;
+        assert_eq!(items.len(), 1, "{items:?}");
+        assert_eq!(
+            (items[0].event_id, items[0].delivery),
+            (Some(11), Delivery::Missed)
+        );
+        assert!(rig.popups.shown().is_empty());
+        // Once caught up, what comes pops up.
+        rig.escalation(14, rig.opened_at, Priority::High).await;
+        assert_eq!(rig.popups.shown().len(), 1);
+        // Older than the cursor: skipped before anything else.
+        rig.router.cursor.last_id = Some(20);
+        rig.escalation(13, rig.opened_at, Priority::High).await;
+        assert_eq!(rig.items().await.len(), 2);
+        assert_eq!(rig.router.cursor.last_id, Some(20));
+    }
+
+    #[tokio::test]
+    async fn without_a_notification_service_it_is_still_in_the_inbox() {
+        let mut rig = Rig::new(NotificationPrefs::default()).await;
+        rig.popups
+            .set_unavailable(Some("org.freedesktop.Notifications was not provided"));
+        rig.escalation(11, rig.opened_at, Priority::High).await;
+        let items = rig.items().await;
+        assert_eq!(items[0].delivery, Delivery::Unavailable);
+        assert!(!items[0].read);
+    }
+
+    #[tokio::test]
+    async fn what_is_not_for_me_changes_screens_but_notifies_nothing() {
+        let mut rig = Rig::new(NotificationPrefs::default()).await;
+        rig.router.viewer.role = Role::Agent;
+        rig.escalation(11, rig.opened_at, Priority::Critical).await;
+        assert!(rig.items().await.is_empty());
+        assert!(rig.popups.shown().is_empty());
+        assert_eq!(rig.heard.changes.lock().unwrap().len(), 1);
+        assert_eq!(rig.router.cursor.last_id, Some(11));
+    }
+
+    #[tokio::test]
+    async fn a_pop_up_of_an_ended_stream_acts_on_nothing_and_deny_opens_the_comment() {
+        let mut rig = Rig::new(NotificationPrefs::default()).await;
+        rig.escalation(11, rig.opened_at, Priority::High).await;
+        rig.escalation(12, rig.opened_at, Priority::High).await;
+        assert!(rig.popups.respond(0, PopupResponse::Deny));
+        let opened = rig.heard.opened.lock().unwrap().clone();
+        assert_eq!(opened[0].focus, Some(OpenFocus::Deny));
+        rig.shared.next_generation(); // signed out meanwhile
+        assert!(rig.popups.respond(1, PopupResponse::Open));
+        assert_eq!(rig.heard.opened.lock().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn held_back_names_the_setting_that_held_it() {
+        let n = Notification {
+            kind: NotificationKind::Review,
+            urgency: Urgency::Normal,
+            title: String::new(),
+            body: String::new(),
+            actions: vec![],
+            subject_kind: SubjectKind::AccessRequest,
+            subject_id: TICKET,
+        };
+        let paused_and_muted = NotificationPrefs {
+            paused: true,
+            muted: vec![NotificationKind::Review],
+            ..Default::default()
+        };
+        assert_eq!(held_back(&paused_and_muted, &n), Delivery::Paused);
+        let muted = NotificationPrefs {
+            paused: false,
+            ..paused_and_muted
+        };
+        assert_eq!(held_back(&muted, &n), Delivery::Muted);
+        assert_eq!(held_back(&quiet_now(), &n), Delivery::Quiet);
+    }
+}

@@ -1,0 +1,212 @@
+//! Live events in the real app: a senior agent's app pops up a desktop notification (read back
+//! from the session's notification daemon, dunst) and updates its queue when an agent escalates a
+//! ticket; a manager's app pops up the access request waiting for review.
+
+use crate::driver::App;
+use crate::flows::{create_local_admin, sign_in_app, step_after, Hub};
+use opsdesk_core::totp::TotpSecret;
+use opsdesk_proto::{IntegrationTokenIssued, TenantView, TicketSummary};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+/// The summaries of the notifications the session's daemon has shown (newest first).
+fn shown_notifications() -> Vec<(String, String)> {
+    let out = std::process::Command::new("dunstctl")
+        .arg("history")
+        .output()
+        .expect("dunstctl runs (scripts/desktop-session starts dunst)");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    let mut found = Vec::new();
+    for list in v["data"].as_array().into_iter().flatten() {
+        for n in list.as_array().into_iter().flatten() {
+            found.push((
+                n["summary"]["data"].as_str().unwrap_or_default().to_owned(),
+                n["body"]["data"].as_str().unwrap_or_default().to_owned(),
+            ));
+        }
+    }
+    found
+}
+
+/// Waits until the daemon has shown a notification whose summary contains `needle`.
+async fn popped_up(needle: &str) -> (String, String) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        // Displayed notifications are in history once closed; close what is showing.
+        let _ = std::process::Command::new("dunstctl")
+            .arg("close-all")
+            .output();
+        if let Some(n) = shown_notifications()
+            .into_iter()
+            .find(|(s, _)| s.contains(needle))
+        {
+            return n;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no pop-up containing {needle:?}; shown: {:?}",
+            shown_notifications()
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+async fn sign_in_api(hub: &Hub, username: &str, secret: &TotpSecret, last: i64) -> (String, i64) {
+    let at = step_after(last.div_euclid(30)).await;
+    (hub.sign_in(username, secret, at).await, at)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn escalations_and_review_requests_pop_up_in_the_right_apps() {
+    let home = std::env::temp_dir().join(format!("opsdesk-e2e-{}", uuid::Uuid::new_v4().simple()));
+    let app = App::launch("live", home).await;
+    let (admin_secret, enrolled_at) = create_local_admin(&app).await;
+    app.find("[data-test=queue]").await;
+    let hub = Hub::of(&app).await;
+    let (admin, _) = sign_in_api(&hub, "ana.admin", &admin_secret, enrolled_at).await;
+    let tenant: TenantView = hub
+        .post(
+            "/api/v1/tenants",
+            Some(&admin),
+            json!({"name": "Initech", "slug": "initech", "plan": "enterprise"}),
+        )
+        .await;
+    let token: IntegrationTokenIssued = hub
+        .post(
+            "/api/v1/integration-tokens",
+            Some(&admin),
+            json!({"name": "Platform"}),
+        )
+        .await;
+    let (ben_secret, ben_enrolled) = hub.enroll(&admin, "ben.agent", "Ben Okafor", "agent").await;
+    let (sam_secret, sam_enrolled) = hub
+        .enroll(&admin, "sam.senior", "Sam Reyes", "senior_agent")
+        .await;
+    let (mia_secret, mia_enrolled) = hub
+        .enroll(&admin, "mia.manager", "Mia Novak", "manager")
+        .await;
+    let (ben, _) = sign_in_api(&hub, "ben.agent", &ben_secret, ben_enrolled).await;
+
+    // Sam, a senior agent, has the app open on the escalated view.
+    sign_in_app(&app, "sam.senior", &sam_secret, sam_enrolled).await;
+    app.find("[data-test=queue]").await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while app
+        .find("[data-test=live-state]")
+        .await
+        .attr("data-connected")
+        .await
+        .ok()
+        .flatten()
+        .as_deref()
+        != Some("true")
+    {
+        assert!(Instant::now() < deadline, "the app's event stream connects");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    app.find("[data-test=view-escalated]")
+        .await
+        .click()
+        .await
+        .expect("escalated view");
+
+    // The platform opens a ticket; Ben escalates it over the API.
+    let t: TicketSummary = hub
+        .post(
+            "/api/v1/intake/tickets",
+            Some(&token.secret),
+            json!({"tenant": "initech", "requester_name": "Peter Gibbons",
+                   "requester_email": "peter@initech.example", "subject": "TPS reports fail to export",
+                   "body": "Since the upgrade.", "priority": "high"}),
+        )
+        .await;
+    let _: TicketSummary = hub
+        .post(
+            &format!("/api/v1/tickets/{}/escalate", t.id),
+            Some(&ben),
+            json!({"version": t.version, "reason": "Export service errors; needs L2"}),
+        )
+        .await;
+
+    // Sam's desktop shows the pop-up, and the escalated view shows the ticket without a reload.
+    let (summary, body) = popped_up(&format!("#{} escalated to L2", t.number)).await;
+    assert!(summary.contains("Initech"), "{summary}");
+    assert!(body.contains("TPS reports"), "{body}");
+    app.find(&format!(
+        "[data-test=queue-row][data-number='{}']",
+        t.number
+    ))
+    .await;
+    app.find("[data-test=notification-toast]").await;
+    app.screenshot("50-escalation-pop-up").await;
+
+    // Mia, a manager, has the app open; Ben asks for access to Initech.
+    sign_in_app(&app, "mia.manager", &mia_secret, mia_enrolled).await;
+    app.find("[data-test=queue]").await;
+    let staff: Value = hub
+        .http
+        .get(format!("{}/api/v1/staff?role=agent", hub.base))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("staff")
+        .json()
+        .await
+        .expect("json");
+    let ben_id = staff["items"][0]["id"]
+        .as_str()
+        .expect("ben's id")
+        .to_owned();
+    let status = hub
+        .http
+        .put(format!("{}/api/v1/staff/{ben_id}/clearance", hub.base))
+        .bearer_auth(&admin)
+        .json(&json!({"nda": true, "background_check": true, "training": true, "version": 0}))
+        .send()
+        .await
+        .expect("clearance")
+        .status();
+    assert!(status.is_success(), "{status}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while app
+        .find("[data-test=live-state]")
+        .await
+        .attr("data-connected")
+        .await
+        .ok()
+        .flatten()
+        .as_deref()
+        != Some("true")
+    {
+        assert!(Instant::now() < deadline, "the manager's stream connects");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let _: Value = hub
+        .post(
+            "/api/v1/access/requests",
+            Some(&ben),
+            json!({"tenant_id": tenant.id, "scope": "read", "duration_minutes": 60,
+                   "reason": "Peter cannot export; need to see his account"}),
+        )
+        .await;
+    let (summary, _) = popped_up("Ben Okafor asks for read access to Initech").await;
+    assert!(summary.contains("Initech"));
+    // The in-app inbox has it too, and the header counts it as waiting for review.
+    app.find("[data-test=inbox-badge]").await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let counts = app
+            .find("[data-test=live-counts]")
+            .await
+            .text()
+            .await
+            .unwrap_or_default();
+        if counts.contains("Waiting for my review: 1") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "counts: {counts}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    app.screenshot("51-review-pop-up").await;
+    app.quit().await;
+}
