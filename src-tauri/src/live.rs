@@ -144,7 +144,9 @@ fn on_menu(app: &AppHandle, event: MenuEvent) {
     match event.id().as_ref() {
         "open" => show_window(app),
         "pause" => {
-            let desk = app.state::<Arc<Desk>>().inner().clone();
+            let Some(desk) = app.try_state::<Arc<Desk>>().map(|d| d.inner().clone()) else {
+                return;
+            };
             tauri::async_runtime::spawn(async move {
                 let paused = desk.notification_prefs().await.paused;
                 if let Err(e) = desk.set_notifications_paused(!paused).await {

@@ -37,6 +37,8 @@ pub struct RunningHub {
 impl RunningHub {
     /// Stops accepting requests and waits for open ones to finish.
     pub async fn stop(mut self) -> std::io::Result<()> {
+        // Event streams never end on their own; end them so the graceful stop can finish.
+        self.state.events.close_streams();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

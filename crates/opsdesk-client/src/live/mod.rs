@@ -3,12 +3,13 @@
 //! (`route.rs`: the cache, the screens, the inbox and pop-ups), answering a pop-up
 //! (`actions.rs`), the inbox and the resume point in the local cache (`inbox.rs`), and the
 //! pop-ups themselves (`notifier.rs`). The shell hears about all of it through a
-//! [`DeskObserver`].
+//! [`DeskObserver`] (`observer.rs`).
 
 mod actions;
 mod backoff;
 mod inbox;
 mod notifier;
+mod observer;
 mod route;
 pub mod sse;
 mod stream;
@@ -18,6 +19,7 @@ pub use inbox::{Delivery, EventCursor, Inbox, InboxItem, InboxPage, INBOX_KEPT, 
 pub use notifier::{
     action_key, DesktopNotifier, Notifier, OnResponse, Popup, PopupResponse, RecordingNotifier,
 };
+pub use observer::{DeskObserver, NoObserver, RecordingObserver};
 pub(crate) use stream::{spawn, StreamSetup};
 
 use opsdesk_proto::{EventKind, NotificationKind, NotificationPrefs, SubjectKind};
@@ -102,35 +104,6 @@ pub struct InboxUpdate {
     pub unread: i64,
     pub added: Option<InboxItem>,
 }
-
-/// What the shell hears from the live part of the core. Called from background tasks and the
-/// pop-up threads: implementations only pass it on (emit to the window, update the tray).
-pub trait DeskObserver: Send + Sync {
-    /// Records changed on the hub (the cache already holds the tickets' new state).
-    fn changed(&self, _changes: &[LiveChange]) {}
-    /// The hub could not replay what was missed: every screen should reload.
-    fn resynced(&self) {}
-    /// The inbox changed.
-    fn inbox(&self, _update: &InboxUpdate) {}
-    /// The tray's counts changed.
-    fn counts(&self, _counts: &LiveCounts) {}
-    /// A pop-up was clicked: bring the window forward on the item.
-    fn open(&self, _request: &OpenRequest) {}
-    /// The result of an action taken on a pop-up.
-    fn toast(&self, _toast: &LiveToast) {}
-    /// The stream opened or closed.
-    fn connection(&self, _connected: bool) {}
-    /// The notification settings changed (from the window or the tray).
-    fn prefs(&self, _prefs: &NotificationPrefs) {}
-    /// The hub no longer accepts the session: the window should go back to sign-in.
-    fn session_ended(&self) {}
-}
-
-/// An observer that hears nothing (before the shell sets one, and in tests).
-#[derive(Debug, Default)]
-pub struct NoObserver;
-
-impl DeskObserver for NoObserver {}
 
 /// What the desk and its running stream share.
 pub(crate) struct LiveShared {

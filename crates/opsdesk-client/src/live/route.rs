@@ -322,8 +322,7 @@ mod tests {
     use super::*;
     use crate::live::notifier::{PopupResponse, RecordingNotifier};
     use crate::live::sse::SseMessage;
-    use crate::live::{DeskObserver, Notifier};
-    use crate::live::{LiveShared, OpenFocus, OpenRequest};
+    use crate::live::{LiveShared, Notifier, OpenFocus, RecordingObserver};
     use crate::queue::QueueSync;
     use chrono::{DateTime, NaiveTime, Timelike};
     use opsdesk_core::events::{EventFacts, EventKind, TicketFacts};
@@ -331,38 +330,17 @@ mod tests {
     use opsdesk_core::Role;
     use opsdesk_proto::{NotificationAction, NotificationKind, Urgency};
     use std::sync::Arc;
-    use std::sync::Mutex;
     use uuid::Uuid;
 
     const SENIOR: Uuid = Uuid::from_u128(1);
     const AGENT: Uuid = Uuid::from_u128(2);
     const TICKET: Uuid = Uuid::from_u128(99);
 
-    /// What the shell heard.
-    #[derive(Default)]
-    struct Heard {
-        changes: Mutex<Vec<LiveChange>>,
-        opened: Mutex<Vec<OpenRequest>>,
-        unread: Mutex<Vec<i64>>,
-    }
-
-    impl DeskObserver for Heard {
-        fn changed(&self, changes: &[LiveChange]) {
-            self.changes.lock().unwrap().extend_from_slice(changes);
-        }
-        fn open(&self, request: &OpenRequest) {
-            self.opened.lock().unwrap().push(request.clone());
-        }
-        fn inbox(&self, update: &InboxUpdate) {
-            self.unread.lock().unwrap().push(update.unread);
-        }
-    }
-
     struct Rig {
         router: Router,
         inbox: Inbox,
         popups: RecordingNotifier,
-        heard: Arc<Heard>,
+        heard: Arc<RecordingObserver>,
         shared: Arc<LiveShared>,
         opened_at: DateTime<Utc>,
         dir: std::path::PathBuf,
@@ -377,7 +355,7 @@ mod tests {
                 Arc::new(popups.clone()) as Arc<dyn Notifier>,
                 prefs,
             ));
-            let heard = Arc::new(Heard::default());
+            let heard = Arc::new(RecordingObserver::default());
             shared.set_observer(heard.clone());
             let setup = StreamSetup {
                 // Nothing answers there: syncs and counts fail fast and are only logged.
@@ -476,16 +454,12 @@ mod tests {
         );
         assert_eq!(rig.shared.counts().unread, 1);
         assert_eq!(
-            *rig.heard.changes.lock().unwrap(),
-            vec![LiveChange {
-                kind: EventKind::TicketEscalated,
-                subject_kind: SubjectKind::Ticket,
-                subject_id: TICKET,
-            }]
+            rig.heard.changes_of(SubjectKind::Ticket),
+            vec![(EventKind::TicketEscalated, TICKET)]
         );
         // Clicking it opens the ticket and marks it read.
         assert!(rig.popups.respond(0, PopupResponse::Open));
-        let opened = rig.heard.opened.lock().unwrap().clone();
+        let opened = rig.heard.opened();
         assert_eq!(opened.len(), 1);
         assert_eq!(
             (opened[0].subject_kind, opened[0].subject_id),
@@ -499,7 +473,7 @@ mod tests {
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
         assert_eq!(rig.inbox.unread().await.unwrap(), 0);
-        assert_eq!(rig.heard.unread.lock().unwrap().last(), Some(&0));
+        assert_eq!(rig.heard.unread(), Some(0));
     }
 
     #[tokio::test]
@@ -586,7 +560,7 @@ mod tests {
         rig.escalation(11, rig.opened_at, Priority::Critical).await;
         assert!(rig.items().await.is_empty());
         assert!(rig.popups.shown().is_empty());
-        assert_eq!(rig.heard.changes.lock().unwrap().len(), 1);
+        assert_eq!(rig.heard.changes_of(SubjectKind::Ticket).len(), 1);
         assert_eq!(rig.router.cursor.last_id, Some(11));
     }
 
@@ -596,11 +570,11 @@ mod tests {
         rig.escalation(11, rig.opened_at, Priority::High).await;
         rig.escalation(12, rig.opened_at, Priority::High).await;
         assert!(rig.popups.respond(0, PopupResponse::Deny));
-        let opened = rig.heard.opened.lock().unwrap().clone();
+        let opened = rig.heard.opened();
         assert_eq!(opened[0].focus, Some(OpenFocus::Deny));
         rig.shared.next_generation(); // signed out meanwhile
         assert!(rig.popups.respond(1, PopupResponse::Open));
-        assert_eq!(rig.heard.opened.lock().unwrap().len(), 1);
+        assert_eq!(rig.heard.opened().len(), 1);
     }
 
     #[test]

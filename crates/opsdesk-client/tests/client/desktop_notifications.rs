@@ -5,8 +5,8 @@
 //! shows it; clicking it through dunst opens the ticket in the app. Run it inside
 //! `scripts/desktop-session` (an Xvfb display, a private session bus and dunst).
 
-use crate::helpers::{eventually, sign_in, Fixture};
-use crate::live::{connected, desk_team, escalate, Heard};
+use crate::helpers::{eventually, Fixture};
+use crate::live::{desk_team, escalate, live_desk};
 use crate::queue::open_ticket;
 use opsdesk_client::live::{Delivery, DesktopNotifier};
 use opsdesk_core::events::SubjectKind;
@@ -173,14 +173,9 @@ async fn an_escalation_reaches_the_desktop_notification_service_and_clicking_it_
     let app = spawn_app(Db::Sqlite).await;
     let (acme, agent, senior) = desk_team(&app).await;
     let fx = Fixture::new();
-    fx.remote_key(&app, &senior.username);
-    let desk = fx.connected(&app).await;
+    let (desk, heard) = live_desk(&fx, &app.base, &app, &senior).await;
     // The notifier the app uses, not the test recorder.
     desk.set_notifier(Arc::new(DesktopNotifier::new()));
-    let heard = Arc::new(Heard::default());
-    desk.set_observer(heard.clone());
-    sign_in(&desk, &app, &senior).await;
-    connected(&desk).await;
 
     let t = open_ticket(
         &app,
@@ -226,7 +221,7 @@ async fn an_escalation_reaches_the_desktop_notification_service_and_clicking_it_
         .await;
         dunstctl(&["action", "0"]);
         let opened = eventually("the app opens the ticket", || async {
-            heard.opened.lock().unwrap().first().cloned()
+            heard.opened().first().cloned()
         })
         .await;
         assert_eq!(

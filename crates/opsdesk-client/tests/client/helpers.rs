@@ -228,9 +228,8 @@ impl Relay {
         *self.target.lock().expect("relay target") = hub;
     }
 
-    /// The hub's next answer to a request (not the event stream's data) is dropped with its
-    /// connection, as when a network fails between the hub committing a write and the app
-    /// hearing about it.
+    /// The hub's next answer to a write is dropped with its connection, as when a network fails
+    /// between the hub committing a write and the app hearing about it.
     pub fn lose_next_answer(&self) {
         self.lose_answer.store(true, Ordering::SeqCst);
     }
@@ -240,6 +239,16 @@ impl Drop for Relay {
     fn drop(&mut self) {
         self.task.abort();
         self.cut();
+    }
+}
+
+/// Stops the test hub: it takes no new connection from then on. Its graceful stop also waits
+/// for open event streams (a signed-in desk's), which end only when their app goes away, so this
+/// waits for that a few seconds at most.
+pub async fn stop_hub(app: &mut TestApp) {
+    let hub = app.hub.take().expect("running");
+    if let Ok(stopped) = tokio::time::timeout(std::time::Duration::from_secs(3), hub.stop()).await {
+        stopped.expect("the hub stops");
     }
 }
 
@@ -268,8 +277,28 @@ async fn relay_one(client: TcpStream, hub: SocketAddr, lose_answer: Arc<AtomicBo
     };
     let (mut from_client, mut to_client) = client.into_split();
     let (mut from_hub, mut to_hub) = hub.into_split();
+    // Whether the request this connection carries now is a write (not a GET, such as the
+    // desk's reads and its event stream, which share the relay).
+    let writing = Arc::new(AtomicBool::new(false));
+    let w = writing.clone();
     let up = AbortOnDrop(tokio::spawn(async move {
-        let _ = tokio::io::copy(&mut from_client, &mut to_hub).await;
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = match from_client.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            let head = &buf[..n];
+            let method = head.iter().position(|b| *b == b' ').map(|at| &head[..at]);
+            if let Some(m) =
+                method.filter(|m| !m.is_empty() && m.iter().all(u8::is_ascii_uppercase))
+            {
+                w.store(m != b"GET" && m != b"HEAD", Ordering::SeqCst);
+            }
+            if to_hub.write_all(head).await.is_err() {
+                break;
+            }
+        }
     }));
     let mut buf = vec![0u8; 64 * 1024];
     loop {
@@ -277,12 +306,8 @@ async fn relay_one(client: TcpStream, hub: SocketAddr, lose_answer: Arc<AtomicBo
             Ok(0) | Err(_) => break,
             Ok(n) => n,
         };
-        // The answer to a request, not the app's event stream (which shares the relay).
-        let answer = buf[..n].starts_with(b"HTTP/")
-            && !buf[..n]
-                .windows(17)
-                .any(|w| w.eq_ignore_ascii_case(b"text/event-stream"));
-        if answer && lose_answer.swap(false, Ordering::SeqCst) {
+        let answers_a_write = writing.load(Ordering::SeqCst) && buf[..n].starts_with(b"HTTP/");
+        if answers_a_write && lose_answer.swap(false, Ordering::SeqCst) {
             break;
         }
         if to_client.write_all(&buf[..n]).await.is_err() {

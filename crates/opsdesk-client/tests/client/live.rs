@@ -6,10 +6,7 @@
 
 use crate::helpers::{eventually, sign_in, Fixture, Relay};
 use crate::queue::{hub_write, open_ticket, tenant};
-use opsdesk_client::live::{
-    Delivery, DeskObserver, InboxUpdate, LiveChange, LiveCounts, LiveToast, OpenRequest,
-    PopupResponse, ToastTone,
-};
+use opsdesk_client::live::{Delivery, LiveCounts, PopupResponse, RecordingObserver, ToastTone};
 use opsdesk_client::Desk;
 use opsdesk_core::events::{EventKind, SubjectKind};
 use opsdesk_core::ticket::{EscalationLevel, Priority, QueueView};
@@ -18,49 +15,8 @@ use opsdesk_hub::clock::Clock;
 use opsdesk_hub::testing::{spawn_app, test_settings, Db, Person, TestApp};
 use opsdesk_proto::{QueueQuery, TenantView, TicketSummary};
 use serde_json::json;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use uuid::Uuid;
-
-/// What the shell heard from the desk.
-#[derive(Default)]
-pub struct Heard {
-    pub changes: Mutex<Vec<LiveChange>>,
-    pub opened: Mutex<Vec<OpenRequest>>,
-    pub unread: Mutex<Option<i64>>,
-    pub counts: Mutex<Option<LiveCounts>>,
-    pub toasts: Mutex<Vec<LiveToast>>,
-}
-
-impl DeskObserver for Heard {
-    fn changed(&self, changes: &[LiveChange]) {
-        self.changes.lock().unwrap().extend_from_slice(changes);
-    }
-    fn open(&self, request: &OpenRequest) {
-        self.opened.lock().unwrap().push(request.clone());
-    }
-    fn inbox(&self, update: &InboxUpdate) {
-        *self.unread.lock().unwrap() = Some(update.unread);
-    }
-    fn counts(&self, counts: &LiveCounts) {
-        *self.counts.lock().unwrap() = Some(*counts);
-    }
-    fn toast(&self, toast: &LiveToast) {
-        self.toasts.lock().unwrap().push(toast.clone());
-    }
-}
-
-impl Heard {
-    /// The ticket events heard so far, as (kind, ticket).
-    pub fn ticket_events(&self) -> Vec<(EventKind, Uuid)> {
-        self.changes
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|c| c.subject_kind == SubjectKind::Ticket)
-            .map(|c| (c.kind, c.subject_id))
-            .collect()
-    }
-}
 
 /// `by` escalates `t` to L2, as an agent does.
 pub async fn escalate(app: &TestApp, by: &Person, t: &TicketSummary, reason: &str) {
@@ -84,6 +40,34 @@ pub async fn desk_team(app: &TestApp) -> (TenantView, Person, Person) {
     (acme, agent, senior)
 }
 
+/// `who`'s desk on the hub at `url` (the test hub or a relay to it), signed in, its stream open,
+/// with what it tells the shell recorded.
+pub async fn live_desk(
+    fx: &Fixture,
+    url: &str,
+    app: &TestApp,
+    who: &Person,
+) -> (Desk, Arc<RecordingObserver>) {
+    fx.key_for(url, &who.username);
+    let desk = fx.open().await;
+    desk.connect_hub(url).await.expect("connect");
+    let heard = Arc::new(RecordingObserver::default());
+    desk.set_observer(heard.clone());
+    sign_in(&desk, app, who).await;
+    connected(&desk).await;
+    (desk, heard)
+}
+
+/// Waits until the screens heard as many ticket events as `expected`, then checks they are those,
+/// in order: nothing missed, nothing twice.
+async fn heard_exactly(heard: &RecordingObserver, expected: &[(EventKind, Uuid)], what: &str) {
+    eventually(what, || async {
+        (heard.changes_of(SubjectKind::Ticket).len() >= expected.len()).then_some(())
+    })
+    .await;
+    assert_eq!(heard.changes_of(SubjectKind::Ticket), expected, "{what}");
+}
+
 /// Waits until the desk's stream is open.
 pub async fn connected(desk: &Desk) {
     eventually("the event stream opens", || async {
@@ -97,12 +81,7 @@ async fn an_escalation_updates_the_cache_screens_inbox_and_pops_up_for_the_senio
     let app = spawn_app(Db::Sqlite).await;
     let (acme, agent, senior) = desk_team(&app).await;
     let fx = Fixture::new();
-    fx.remote_key(&app, &senior.username);
-    let desk = fx.connected(&app).await;
-    let heard = Arc::new(Heard::default());
-    desk.set_observer(heard.clone());
-    sign_in(&desk, &app, &senior).await;
-    connected(&desk).await;
+    let (desk, heard) = live_desk(&fx, &app.base, &app, &senior).await;
 
     let t = open_ticket(&app, &agent, &acme, "Checkout fails", Priority::High, &[]).await;
     escalate(&app, &agent, &t, "Needs the gateway logs").await;
@@ -118,10 +97,11 @@ async fn an_escalation_updates_the_cache_screens_inbox_and_pops_up_for_the_senio
     );
     assert!(popups[0].body.contains("Needs the gateway logs"));
     // The screens hear of it once the cache holds it: the escalated view lists it, read locally.
-    eventually("the screens hear of it", || async {
-        (heard.ticket_events().len() == 2).then_some(())
-    })
-    .await;
+    let events = [
+        (EventKind::TicketCreated, t.id),
+        (EventKind::TicketEscalated, t.id),
+    ];
+    heard_exactly(&heard, &events, "the screens hear of it").await;
     let escalated = desk
         .queue(QueueQuery {
             view: Some(QueueView::Escalated),
@@ -135,13 +115,6 @@ async fn an_escalation_updates_the_cache_screens_inbox_and_pops_up_for_the_senio
         .find(|i| i.id == t.id)
         .expect("in the escalated view");
     assert_eq!(cached.escalation_level, EscalationLevel::L2);
-    assert_eq!(
-        heard.ticket_events(),
-        vec![
-            (EventKind::TicketCreated, t.id),
-            (EventKind::TicketEscalated, t.id)
-        ]
-    );
     // The inbox has it, unread; the tray counts it.
     let inbox = desk.inbox(false).await.unwrap();
     assert_eq!(inbox.unread, 1);
@@ -155,7 +128,7 @@ async fn an_escalation_updates_the_cache_screens_inbox_and_pops_up_for_the_senio
     assert_eq!((counts.waiting_for_my_review, counts.unread), (0, 1));
     // Clicking the pop-up opens the ticket and marks it read.
     assert!(fx.popups.respond(0, PopupResponse::Open));
-    assert_eq!(heard.opened.lock().unwrap()[0].subject_id, t.id);
+    assert_eq!(heard.opened()[0].subject_id, t.id);
     eventually("read after opening", || async {
         (desk.inbox(true).await.unwrap().items.is_empty()).then_some(())
     })
@@ -174,20 +147,11 @@ async fn the_stream_resumes_after_a_drop_and_a_hub_restart_with_nothing_lost_or_
     let (acme, agent, senior) = desk_team(&app).await;
     let relay = Relay::start(app.hub.as_ref().expect("running").addr).await;
     let fx = Fixture::new();
-    fx.key_for(&relay.url, &senior.username);
-    let desk = fx.open().await;
-    desk.connect_hub(&relay.url).await.unwrap();
-    let heard = Arc::new(Heard::default());
-    desk.set_observer(heard.clone());
-    sign_in(&desk, &app, &senior).await;
-    connected(&desk).await;
+    let (desk, heard) = live_desk(&fx, &relay.url, &app, &senior).await;
 
     let t1 = open_ticket(&app, &agent, &acme, "Login loop", Priority::High, &[]).await;
     let mut expected = vec![(EventKind::TicketCreated, t1.id)];
-    eventually("t1 heard", || async {
-        (heard.ticket_events() == expected).then_some(())
-    })
-    .await;
+    heard_exactly(&heard, &expected, "t1 heard").await;
 
     // The network drops the connection; changes made meanwhile arrive after the reconnect.
     relay.set_down(true);
@@ -203,11 +167,7 @@ async fn the_stream_resumes_after_a_drop_and_a_hub_restart_with_nothing_lost_or_
         (EventKind::TicketCreated, t2.id),
     ]);
     relay.set_down(false);
-    eventually("replayed after the drop", || async {
-        (heard.ticket_events().len() >= expected.len()).then_some(())
-    })
-    .await;
-    assert_eq!(heard.ticket_events(), expected);
+    heard_exactly(&heard, &expected, "replayed after the drop").await;
 
     // The hub restarts on the same database (at a new address the network leads to).
     relay.set_down(true);
@@ -239,10 +199,7 @@ async fn the_stream_resumes_after_a_drop_and_a_hub_restart_with_nothing_lost_or_
         (EventKind::TicketCreated, t3.id),
     ]);
     relay.set_down(false);
-    eventually("replayed after the restart", || async {
-        (heard.ticket_events().len() >= expected.len()).then_some(())
-    })
-    .await;
+    heard_exactly(&heard, &expected, "replayed after the restart").await;
     // And live again after it.
     escalate(
         &app,
@@ -252,11 +209,7 @@ async fn the_stream_resumes_after_a_drop_and_a_hub_restart_with_nothing_lost_or_
     )
     .await;
     expected.push((EventKind::TicketEscalated, t3.id));
-    eventually("live after the restart", || async {
-        (heard.ticket_events().len() >= expected.len()).then_some(())
-    })
-    .await;
-    assert_eq!(heard.ticket_events(), expected, "each event once, in order");
+    heard_exactly(&heard, &expected, "live after the restart").await;
 
     // Seconds-old events replayed after a reconnect still pop up, once each; one inbox entry
     // per escalation; and the cache caught up with all of it.
@@ -283,17 +236,9 @@ async fn an_app_restart_resumes_from_the_kept_id_and_what_it_missed_waits_unread
     let app = spawn_app(Db::Sqlite).await;
     let (acme, agent, senior) = desk_team(&app).await;
     let fx = Fixture::new();
-    fx.remote_key(&app, &senior.username);
-    let desk = fx.connected(&app).await;
-    let heard = Arc::new(Heard::default());
-    desk.set_observer(heard.clone());
-    sign_in(&desk, &app, &senior).await;
-    connected(&desk).await;
+    let (desk, heard) = live_desk(&fx, &app.base, &app, &senior).await;
     let t1 = open_ticket(&app, &agent, &acme, "Invoices missing", Priority::High, &[]).await;
-    eventually("t1 heard", || async {
-        (!heard.ticket_events().is_empty()).then_some(())
-    })
-    .await;
+    heard_exactly(&heard, &[(EventKind::TicketCreated, t1.id)], "t1 heard").await;
     desk.close().await;
     drop(desk);
 
@@ -301,7 +246,7 @@ async fn an_app_restart_resumes_from_the_kept_id_and_what_it_missed_waits_unread
     escalate(&app, &agent, &t1, "Finance escalation").await;
 
     let desk = fx.open().await;
-    let heard = Arc::new(Heard::default());
+    let heard = Arc::new(RecordingObserver::default());
     desk.set_observer(heard.clone());
     desk.restore_session().await.unwrap().expect("kept session");
     let item = eventually("the missed escalation in the inbox", || async {
@@ -314,11 +259,10 @@ async fn an_app_restart_resumes_from_the_kept_id_and_what_it_missed_waits_unread
         fx.popups.shown().is_empty(),
         "missed ones do not pop up late"
     );
-    assert_eq!(
-        heard.ticket_events(),
-        vec![(EventKind::TicketEscalated, t1.id)]
-    );
-    assert_eq!(*heard.unread.lock().unwrap(), Some(1));
+    // The screens hear of it once the cache caught up.
+    let missed = [(EventKind::TicketEscalated, t1.id)];
+    heard_exactly(&heard, &missed, "the screens hear of it").await;
+    assert_eq!(heard.unread(), Some(1));
     desk.close().await;
 }
 
@@ -327,10 +271,7 @@ async fn paused_notifications_land_in_the_inbox_and_locking_stops_the_stream() {
     let app = spawn_app(Db::Sqlite).await;
     let (acme, agent, senior) = desk_team(&app).await;
     let fx = Fixture::new();
-    fx.remote_key(&app, &senior.username);
-    let desk = fx.connected(&app).await;
-    sign_in(&desk, &app, &senior).await;
-    connected(&desk).await;
+    let (desk, _) = live_desk(&fx, &app.base, &app, &senior).await;
     let prefs = desk.set_notifications_paused(true).await.unwrap();
     assert!(prefs.paused);
     let t = open_ticket(&app, &agent, &acme, "Refund stuck", Priority::Critical, &[]).await;
@@ -380,12 +321,7 @@ async fn a_manager_approves_an_access_request_from_its_pop_up() {
         .await
         .unwrap();
     let fx = Fixture::new();
-    fx.remote_key(&app, &manager.username);
-    let desk = fx.connected(&app).await;
-    let heard = Arc::new(Heard::default());
-    desk.set_observer(heard.clone());
-    sign_in(&desk, &app, &manager).await;
-    connected(&desk).await;
+    let (desk, heard) = live_desk(&fx, &app.base, &app, &manager).await;
 
     let request: opsdesk_proto::AccessRequestView = hub_write(
         &app,
@@ -417,7 +353,7 @@ async fn a_manager_approves_an_access_request_from_its_pop_up() {
 
     // Deny needs a comment: it opens the request with the comment in focus.
     assert!(fx.popups.respond(0, PopupResponse::Deny));
-    let opened = heard.opened.lock().unwrap()[0].clone();
+    let opened = heard.opened()[0].clone();
     assert_eq!(
         (opened.subject_kind, opened.subject_id),
         (SubjectKind::AccessRequest, request.id)
@@ -448,7 +384,7 @@ async fn a_manager_approves_an_access_request_from_its_pop_up() {
     .await;
     assert!(fx.popups.respond(1, PopupResponse::Approve));
     let toast = eventually("the approval's result", || async {
-        heard.toasts.lock().unwrap().first().cloned()
+        heard.toasts().first().cloned()
     })
     .await;
     assert_eq!(toast.tone, ToastTone::Success, "{toast:?}");

@@ -1,7 +1,7 @@
 //! Keeping, restoring and ending the session: restore on the next start, expiry, sign-out, and an
 //! unreachable hub.
 
-use crate::helpers::{keyring, sign_in, Fixture};
+use crate::helpers::{keyring, sign_in, stop_hub, Fixture};
 use opsdesk_client::{ClientError, Desk, SecretStore};
 use opsdesk_core::Role;
 use opsdesk_hub::testing::{spawn_app, Db};
@@ -154,7 +154,7 @@ async fn an_unreachable_hub_is_named_and_the_session_survives_it() {
     let desk = fx.connected(&app).await;
     sign_in(&desk, &app, &admin).await;
 
-    app.hub.take().expect("running").stop().await.unwrap();
+    stop_hub(&mut app).await;
     let err = desk.me().await.unwrap_err();
     match &err {
         ClientError::Unreachable { url, .. } => assert_eq!(url, &app.base),

@@ -38,6 +38,8 @@ pub struct EventBus {
     last: AtomicI64,
     /// Open streams, for metrics.
     pub streams: AtomicI64,
+    /// Set when the hub stops: open streams end, so a graceful stop does not wait for them.
+    closing: tokio::sync::watch::Sender<bool>,
 }
 
 impl Default for EventBus {
@@ -46,11 +48,17 @@ impl Default for EventBus {
             tx: broadcast::channel(4096).0,
             last: AtomicI64::new(-1),
             streams: AtomicI64::new(0),
+            closing: tokio::sync::watch::channel(false).0,
         }
     }
 }
 
 impl EventBus {
+    /// Ends every open stream (the hub is stopping); apps reconnect and resume elsewhere.
+    pub fn close_streams(&self) {
+        self.closing.send_replace(true);
+    }
+
     /// A receiver of events handed out from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<EventRecord>> {
         self.tx.subscribe()
@@ -156,6 +164,7 @@ pub async fn open_stream(
         let mut me = caller.staff;
         let mut reauth = tokio::time::interval(REAUTH_EVERY);
         reauth.tick().await;
+        let mut closing = state.events.closing.subscribe();
         let admits = |e: &EventRecord, me: &opsdesk_store::StaffRecord| {
             e.draft.audience.admits(me.id, me.role)
         };
@@ -212,6 +221,7 @@ pub async fn open_stream(
                         }
                     }
                     _ = tx.closed() => break 'replay,
+                    _ = closing.changed() => break 'replay,
                 }
             }
         }

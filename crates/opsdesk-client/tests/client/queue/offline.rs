@@ -60,7 +60,9 @@ async fn offline_writes_arrive_once_each_and_in_order_after_the_hub_comes_back()
         "the hub did apply it"
     );
 
-    // The hub goes down in the middle of the burst.
+    // The hub goes down in the middle of the burst (what was open to it drops, the desk's event
+    // stream included).
+    relay.cut();
     app.hub.take().expect("running").stop().await.unwrap();
     let burst = [
         (t1.id, t1_seen.version, note("Finance confirmed the gap.")),
