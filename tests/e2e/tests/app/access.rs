@@ -82,28 +82,12 @@ async fn agent_requests_manager_approves_agent_reads_users_then_releases() {
         .enroll(&admin, "mia.manager", "Mia Novak", "manager")
         .await;
     let ben_id = {
-        let me: serde_json::Value = hub
-            .http
-            .get(format!("{}/api/v1/staff?role=agent", hub.base))
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .expect("staff")
-            .json()
-            .await
-            .expect("json");
+        let me: serde_json::Value = hub.get("/api/v1/staff?role=agent", &admin).await;
         me["items"][0]["id"].as_str().expect("ben's id").to_owned()
     };
     let c: serde_json::Value = hub
-        .http
-        .get(format!("{}/api/v1/staff/{ben_id}/clearance", hub.base))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .expect("clearance")
-        .json()
-        .await
-        .expect("json");
+        .get(&format!("/api/v1/staff/{ben_id}/clearance"), &admin)
+        .await;
     let status = hub
         .http
         .put(format!("{}/api/v1/staff/{ben_id}/clearance", hub.base))
@@ -222,29 +206,13 @@ async fn agent_requests_manager_approves_agent_reads_users_then_releases() {
     app.screenshot("44-tenant-portal").await;
 
     // The read is in the audit trail with the grant it happened under.
-    let grants: Vec<GrantView> = hub
-        .http
-        .get(format!("{}/api/v1/access/grants?all=true", hub.base))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .expect("grants")
-        .json()
-        .await
-        .expect("json");
+    let grants: Vec<GrantView> = hub.get("/api/v1/access/grants?all=true", &admin).await;
     assert_eq!(grants.len(), 1);
     let grant = &grants[0];
     assert_eq!((grant.ends_at - grant.starts_at).num_minutes(), 120);
     let reads: Page<AuditEntry> = hub
-        .http
-        .get(format!("{}/api/v1/audit?action=tenant_data.read", hub.base))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .expect("audit")
-        .json()
-        .await
-        .expect("json");
+        .get("/api/v1/audit?action=tenant_data.read", &admin)
+        .await;
     assert!(reads
         .items
         .iter()
@@ -265,16 +233,7 @@ async fn agent_requests_manager_approves_agent_reads_users_then_releases() {
         .await
         .unwrap_or_default();
     assert!(!label.contains("left"), "no tenant in scope: {label}");
-    let grants: Vec<GrantView> = hub
-        .http
-        .get(format!("{}/api/v1/access/grants?all=true", hub.base))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .expect("grants")
-        .json()
-        .await
-        .expect("json");
+    let grants: Vec<GrantView> = hub.get("/api/v1/access/grants?all=true", &admin).await;
     assert_eq!(
         grants[0].end_reason.map(|r| r.to_string()).as_deref(),
         Some("released")

@@ -113,6 +113,21 @@ impl Hub {
         }
     }
 
+    /// A GET that must succeed, decoded.
+    pub async fn get<R: serde::de::DeserializeOwned>(&self, path: &str, token: &str) -> R {
+        let resp = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("hub answers");
+        let status = resp.status();
+        let text = resp.text().await.expect("body");
+        assert!(status.is_success(), "{path}: {status} {text}");
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text}"))
+    }
+
     /// `admin` invites someone with `role`; they enroll over the API. Returns their TOTP secret
     /// and when its code was used.
     pub async fn enroll(

@@ -143,16 +143,7 @@ async fn escalations_and_review_requests_pop_up_in_the_right_apps() {
     // Mia, a manager, has the app open; Ben asks for access to Initech.
     sign_in_app(&app, "mia.manager", &mia_secret, mia_enrolled).await;
     app.find("[data-test=queue]").await;
-    let staff: Value = hub
-        .http
-        .get(format!("{}/api/v1/staff?role=agent", hub.base))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .expect("staff")
-        .json()
-        .await
-        .expect("json");
+    let staff: Value = hub.get("/api/v1/staff?role=agent", &admin).await;
     let ben_id = staff["items"][0]["id"]
         .as_str()
         .expect("ben's id")
