@@ -27,7 +27,12 @@ crate::ticket::named_enum! {
         GrantStarted => "grant.started",
         GrantExpiring => "grant.expiring",
         GrantEnded => "grant.ended",
+        // Role, MFA reset, deactivation.
         StaffChanged => "staff.changed",
+        // A new account with its invite, or a new invite for one that never enrolled.
+        StaffInvited => "staff.invited",
+        // An invite was accepted: the account is active.
+        StaffEnrolled => "staff.enrolled",
     }
 }
 

@@ -18,8 +18,6 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
     pub sign_in_limiter: Arc<SignInLimiter>,
-    /// Ticket changes after they commit, for live updates and notifications.
-    pub ticket_events: tokio::sync::broadcast::Sender<opsdesk_proto::TicketEvent>,
     /// Committed live events, handed to this hub's open streams.
     pub events: Arc<crate::service::events::EventBus>,
 }
@@ -36,7 +34,6 @@ impl AppState {
             settings: Arc::new(settings),
             clock,
             sign_in_limiter: Arc::new(SignInLimiter::new(limit)),
-            ticket_events: tokio::sync::broadcast::channel(1024).0,
             events: Arc::new(crate::service::events::EventBus::default()),
         }
     }

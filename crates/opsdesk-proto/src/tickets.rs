@@ -627,16 +627,3 @@ pub enum TicketEventKind {
     SlaBreached,
     Merged,
 }
-
-/// A change to a ticket, emitted by the hub after it commits.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
-#[ts(export)]
-pub struct TicketEvent {
-    pub kind: TicketEventKind,
-    pub ticket: TicketSummary,
-    /// `staff:<id>`, `integration:<id>` or `system`.
-    pub actor: String,
-    pub at: DateTime<Utc>,
-    /// For escalations: the reason given, or the SLA target breached.
-    pub reason: Option<String>,
-}

@@ -69,8 +69,10 @@ impl Router {
         self.catching_up = false;
     }
 
-    /// Handles the messages of one chunk; `last` is the stream's last event id after them.
-    /// `Some` when the stream must end (the session is gone).
+    /// Handles the messages of one chunk; `last` is the stream's last event id after them (also
+    /// moved by messages without data, such as the hub's id-only resume point, so the cursor
+    /// is kept even when `messages` is empty). `Some` when the stream must end (the session is
+    /// gone).
     pub(crate) async fn handle(
         &mut self,
         messages: Vec<super::sse::SseMessage>,

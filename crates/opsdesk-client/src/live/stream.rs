@@ -102,8 +102,11 @@ async fn connect_once(setup: &StreamSetup, backoff: &mut Backoff, first: &mut bo
             return Ended::Retry;
         }
     };
-    // Without a last id, the hub starts from now; with a cursor but no event yet, replay from
-    // the start of what the hub keeps and notify only what came after the floor.
+    // Without a cursor, the hub starts from now, and its first message (an `id:` line alone)
+    // gives where: that is kept as the resume point like any event's id, so an app that never
+    // receives an event does not replay from the start next time. A cursor without an id (the
+    // connection ended before that message) replays from the start of what the hub keeps;
+    // only what came after the floor is notified.
     let resume = cursor.map(|c| c.last_id.unwrap_or(0));
     let opened = match setup.api.open_events(resume).await {
         Ok(opened) => opened,

@@ -163,13 +163,14 @@ pub fn api_code<T: std::fmt::Debug>(result: Result<T, ClientError>) -> (String, 
 /// A TCP relay in front of a hub, as a network between the app and the hub: it can lose the
 /// hub's next answer (after the hub committed the write), cut every open connection, refuse new
 /// ones, and follow a restarted hub to its new address. While the hub is down, connections
-/// through it close at once.
+/// through it close at once. It notes where each event stream asked to resume.
 pub struct Relay {
     pub url: String,
     target: Arc<Mutex<SocketAddr>>,
     lose_answer: Arc<AtomicBool>,
     down: Arc<AtomicBool>,
     open: Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+    resumes: Arc<Mutex<Vec<Option<i64>>>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -182,11 +183,13 @@ impl Relay {
         let lose_answer = Arc::new(AtomicBool::new(false));
         let down = Arc::new(AtomicBool::new(false));
         let open = Arc::new(Mutex::new(Vec::new()));
-        let (t, lose, d, o) = (
+        let resumes = Arc::new(Mutex::new(Vec::new()));
+        let (t, lose, d, o, r) = (
             target.clone(),
             lose_answer.clone(),
             down.clone(),
             open.clone(),
+            resumes.clone(),
         );
         let task = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
@@ -195,7 +198,7 @@ impl Relay {
                     continue;
                 }
                 let hub = *t.lock().expect("relay target");
-                let one = tokio::spawn(relay_one(client, hub, lose.clone()));
+                let one = tokio::spawn(relay_one(client, hub, lose.clone(), r.clone()));
                 let mut open = o.lock().expect("relay connections");
                 open.retain(|c: &tokio::task::JoinHandle<()>| !c.is_finished());
                 open.push(one);
@@ -207,8 +210,15 @@ impl Relay {
             lose_answer,
             down,
             open,
+            resumes,
             task,
         }
+    }
+
+    /// The `Last-Event-ID` of every event stream opened through the relay, in order (None for
+    /// a stream opened without one).
+    pub fn stream_resumes(&self) -> Vec<Option<i64>> {
+        self.resumes.lock().expect("relay resumes").clone()
     }
 
     /// Closes every connection open through the relay, as a network that drops them.
@@ -271,7 +281,12 @@ where
     }
 }
 
-async fn relay_one(client: TcpStream, hub: SocketAddr, lose_answer: Arc<AtomicBool>) {
+async fn relay_one(
+    client: TcpStream,
+    hub: SocketAddr,
+    lose_answer: Arc<AtomicBool>,
+    resumes: Arc<Mutex<Vec<Option<i64>>>>,
+) {
     let Ok(hub) = TcpStream::connect(hub).await else {
         return;
     };
@@ -295,6 +310,11 @@ async fn relay_one(client: TcpStream, hub: SocketAddr, lose_answer: Arc<AtomicBo
             {
                 w.store(m != b"GET" && m != b"HEAD", Ordering::SeqCst);
             }
+            if head.starts_with(b"GET /api/v1/events ") {
+                if let Ok(mut r) = resumes.lock() {
+                    r.push(last_event_id(head));
+                }
+            }
             if to_hub.write_all(head).await.is_err() {
                 break;
             }
@@ -315,6 +335,16 @@ async fn relay_one(client: TcpStream, hub: SocketAddr, lose_answer: Arc<AtomicBo
         }
     }
     drop(up);
+}
+
+/// The `Last-Event-ID` header of a request head (a small GET arrives in one read).
+fn last_event_id(head: &[u8]) -> Option<i64> {
+    String::from_utf8_lossy(head).lines().find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        name.trim()
+            .eq_ignore_ascii_case("last-event-id")
+            .then(|| value.trim().parse().ok())?
+    })
 }
 
 /// Ends the other direction of a relayed connection with it, also when the relay is cut.

@@ -1,13 +1,17 @@
 //! The desk's live event stream against a real hub: an escalation reaches the senior agent's app
 //! (cache, screens, inbox, pop-up); the stream survives a dropped connection and a hub restart
 //! and resumes with nothing missed or doubled; an app restart resumes from the kept event id and
-//! what happened while it was closed waits in the inbox; a manager approves a request from its
-//! pop-up; paused notifications and the idle lock; sign-out stops it all.
+//! what happened while it was closed waits in the inbox, also when the app never heard an event
+//! (it resumes from where the hub said the stream started, not from the beginning); a manager
+//! approves a request from its pop-up; paused notifications and the idle lock; sign-out stops it
+//! all.
 
 use crate::helpers::{eventually, sign_in, Fixture, Relay};
 use crate::queue::{hub_write, open_ticket, tenant};
-use opsdesk_client::live::{Delivery, LiveCounts, PopupResponse, RecordingObserver, ToastTone};
-use opsdesk_client::Desk;
+use opsdesk_client::live::{
+    Delivery, Inbox, LiveCounts, PopupResponse, RecordingObserver, ToastTone,
+};
+use opsdesk_client::{Cache, Desk};
 use opsdesk_core::events::{EventKind, SubjectKind};
 use opsdesk_core::ticket::{EscalationLevel, Priority, QueueView};
 use opsdesk_core::Role;
@@ -263,6 +267,61 @@ async fn an_app_restart_resumes_from_the_kept_id_and_what_it_missed_waits_unread
     let missed = [(EventKind::TicketEscalated, t1.id)];
     heard_exactly(&heard, &missed, "the screens hear of it").await;
     assert_eq!(heard.unread(), Some(1));
+    desk.close().await;
+}
+
+#[tokio::test]
+async fn an_app_that_heard_no_event_resumes_from_where_its_stream_started_not_from_the_start() {
+    let app = spawn_app(Db::Sqlite).await;
+    let (acme, agent, senior) = desk_team(&app).await;
+    // Before the senior agent's app first connects: events it never needs.
+    let old = open_ticket(&app, &agent, &acme, "Old news", Priority::High, &[]).await;
+    escalate(&app, &agent, &old, "Handled by phone").await;
+    let state = app.hub.as_ref().expect("running").state.clone();
+    let started = state.store.last_event_seq().await.expect("event log");
+    let relay = Relay::start(app.hub.as_ref().expect("running").addr).await;
+    let fx = Fixture::new();
+    let (desk, heard) = live_desk(&fx, &relay.url, &app, &senior).await;
+    // No event arrives, but the stream said where it starts: the cache keeps that.
+    let cache = Cache::open(&fx.paths.data_dir)
+        .await
+        .expect("the desk's cache");
+    let kept = eventually("the resume point is kept", || async {
+        let cursor = Inbox::new(cache.clone()).cursor().await.expect("readable");
+        cursor.and_then(|c| c.last_id)
+    })
+    .await;
+    assert_eq!(kept, started);
+    assert!(heard.changes_of(SubjectKind::Ticket).is_empty());
+    desk.close().await;
+    drop((desk, cache));
+
+    // While the app is closed, a ticket is opened and escalated to the senior agents.
+    let t = open_ticket(&app, &agent, &acme, "Refund twice", Priority::High, &[]).await;
+    escalate(&app, &agent, &t, "Over my limit").await;
+
+    let desk = fx.open().await;
+    let heard = Arc::new(RecordingObserver::default());
+    desk.set_observer(heard.clone());
+    desk.restore_session().await.unwrap().expect("kept session");
+    // Only what happened while closed is replayed: the stream resumed after the kept id.
+    let missed = [
+        (EventKind::TicketCreated, t.id),
+        (EventKind::TicketEscalated, t.id),
+    ];
+    heard_exactly(&heard, &missed, "only the events after the kept id").await;
+    assert_eq!(relay.stream_resumes(), [None, Some(started)]);
+    // The missed escalation waits in the inbox, unread; nothing about the old ticket.
+    let item = eventually("the missed escalation in the inbox", || async {
+        desk.inbox(false).await.unwrap().items.into_iter().next()
+    })
+    .await;
+    assert_eq!(
+        (item.subject_id, item.delivery, item.read),
+        (Some(t.id), Delivery::Missed, false)
+    );
+    assert_eq!(desk.inbox(false).await.unwrap().items.len(), 1);
+    assert!(fx.popups.shown().is_empty());
     desk.close().await;
 }
 

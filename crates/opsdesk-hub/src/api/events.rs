@@ -18,11 +18,14 @@ pub const HEARTBEAT: Duration = Duration::from_secs(15);
 /// Server-Sent Events for the signed-in person: `change` events (a [`HubEvent`] whose `id` is
 /// the SSE id) for what they may see, in commit order, and heartbeats every 15 s. Send the last
 /// id you received as `Last-Event-ID` to resume without losing or repeating an event (the hub
-/// keeps a day); a `resync` event says the resume point is older than that.
+/// keeps a day); a `resync` event says the resume point is older than that. A message with only
+/// an `id:` line (no data, so not dispatched as an event) gives the resume point without an
+/// event: first thing on a stream opened without `Last-Event-ID` (the last event number now),
+/// and after a replay that ended with events this person may not see.
 #[utoipa::path(get, path = "/api/v1/events", tag = "events", security(("bearer" = [])), params(
     ("Last-Event-ID" = Option<i64>, Header, description = "Resume after this event"),
 ), responses(
-    (status = 200, description = "text/event-stream of `change` events carrying HubEvent", body = HubEvent, content_type = "text/event-stream"),
+    (status = 200, description = "text/event-stream of `change` events carrying HubEvent, and id-only messages giving the resume point", body = HubEvent, content_type = "text/event-stream"),
     (status = 401, body = ApiError, content_type = "application/problem+json"),
 ))]
 pub async fn events(
@@ -61,6 +64,8 @@ pub async fn events(
                 .id(last.to_string())
                 .event(EVENT_RESYNC)
                 .data(last.to_string()),
+            // `id: <last>` and a blank line: clients update their last event id, nothing more.
+            StreamItem::Position { last } => Event::default().id(last.to_string()),
         };
         Some((Ok(event), rx))
     });

@@ -6,8 +6,10 @@ use crate::extract::ClientInfo;
 use crate::secrets;
 use crate::service::auth::{check_rate, new_session, signed_in};
 use crate::service::effects::{audit, staff_ref};
+use crate::service::events::staff_event;
 use crate::state::AppState;
 use opsdesk_core::audit::AuditAction;
+use opsdesk_core::events::EventKind;
 use opsdesk_core::password;
 use opsdesk_core::staff::StaffStatus;
 use opsdesk_core::totp::{TotpError, TotpSecret};
@@ -144,7 +146,12 @@ pub async fn confirm_enrollment(
             ),
         ],
         security: Vec::new(),
-        ..Default::default()
+        events: vec![staff_event(
+            EventKind::StaffEnrolled,
+            now,
+            staff.id,
+            Some(staff.id),
+        )],
     };
     state
         .store

@@ -133,10 +133,22 @@ pub enum StreamItem {
     Resync {
         last: i64,
     },
+    /// Nothing to show, but resume after `last` from now on: every event up to it that the
+    /// person may see was sent before. Sent as an SSE message with only an `id:` field, which
+    /// moves the client's last event id without dispatching anything.
+    Position {
+        last: i64,
+    },
 }
 
 /// Opens `caller`'s stream: replays what they may see after `last_id` (or nothing, without
 /// one), then follows live. Ends when the session ends or the receiver goes away.
+///
+/// Opened without `last_id`, the stream first gives the current last event number as its
+/// position, so an app that receives no event still has a resume point (rather than replaying
+/// from the start next time). After each replay, when the events it went through end with some
+/// this person may not see, the stream gives its position again; it never gives one lower than
+/// an id already sent, and never one past an event it still has to send.
 pub async fn open_stream(
     state: &AppState,
     caller: Caller,
@@ -146,7 +158,11 @@ pub async fn open_stream(
     let mut live = state.events.subscribe();
     let (tx, rx) = mpsc::channel(256);
     let mut cursor = match last_id {
-        None => state.store.last_event_seq().await?,
+        None => {
+            let last = state.store.last_event_seq().await?;
+            let _ = tx.send(StreamItem::Position { last }).await;
+            last
+        }
         Some(id) => {
             let first = state.store.first_event_seq().await?;
             if first > 0 && id < first - 1 {
@@ -158,6 +174,8 @@ pub async fn open_stream(
             }
         }
     };
+    // The last id the app holds: what it sent, the position or resync given, or the last event.
+    let mut given = cursor;
     let state = state.clone();
     tokio::spawn(async move {
         state.events.streams.fetch_add(1, Ordering::Relaxed);
@@ -181,13 +199,27 @@ pub async fn open_stream(
                 let n = page.len();
                 for e in page {
                     cursor = e.seq;
-                    if admits(&e, &me) && tx.send(StreamItem::Event(wire(&e))).await.is_err() {
-                        break 'replay;
+                    if admits(&e, &me) {
+                        if tx.send(StreamItem::Event(wire(&e))).await.is_err() {
+                            break 'replay;
+                        }
+                        given = e.seq;
                     }
                 }
                 if n < PAGE as usize {
                     break;
                 }
+            }
+            // Went through events this person may not see: resume after them next time.
+            if cursor > given {
+                if tx
+                    .send(StreamItem::Position { last: cursor })
+                    .await
+                    .is_err()
+                {
+                    break 'replay;
+                }
+                given = cursor;
             }
             // Follow live.
             loop {
@@ -203,10 +235,11 @@ pub async fn open_stream(
                                 continue 'replay;
                             }
                             cursor = e.seq;
-                            if admits(&e, &me)
-                                && tx.send(StreamItem::Event(wire(&e))).await.is_err()
-                            {
-                                break 'replay;
+                            if admits(&e, &me) {
+                                if tx.send(StreamItem::Event(wire(&e))).await.is_err() {
+                                    break 'replay;
+                                }
+                                given = e.seq;
                             }
                         }
                         Err(broadcast::error::RecvError::Lagged(_)) => continue 'replay,
@@ -323,15 +356,17 @@ pub fn access_event(
     }
 }
 
-/// An event about a staff member (role, status, sessions): they and staff readers see it.
+/// An event about a staff member (invited, enrolled, role, MFA, status): they and staff readers
+/// see it.
 pub fn staff_event(
+    kind: EventKind,
     at: chrono::DateTime<chrono::Utc>,
     staff_id: Uuid,
     actor_id: Option<Uuid>,
 ) -> EventDraft {
     EventDraft {
         at,
-        kind: EventKind::StaffChanged,
+        kind,
         subject_kind: SubjectKind::Staff,
         subject_id: staff_id,
         actor_id,

@@ -6,10 +6,12 @@ use crate::extract::ClientInfo;
 use crate::secrets;
 use crate::service::auth::Caller;
 use crate::service::effects::{audit, security, staff_ref};
+use crate::service::events::staff_event;
 use crate::service::views::{capabilities, staff_view};
 use crate::state::AppState;
 use chrono::{DateTime, Duration, Utc};
 use opsdesk_core::audit::AuditAction;
+use opsdesk_core::events::EventKind;
 use opsdesk_core::proof::{cap, Granted};
 use opsdesk_core::rules::{may_assign_role, may_manage_staff};
 use opsdesk_core::staff::{Severity, StaffStatus};
@@ -73,7 +75,8 @@ pub async fn create_with_invite(
         &staff_ref(id),
         addr,
         json!({"username": req.username.as_str(), "role": req.role, "email": req.email.as_str(), "invite_expires_at": expires_at}),
-    ));
+    ))
+    .with_event(staff_event(EventKind::StaffInvited, now, id, created_by));
     let staff = NewStaff {
         id,
         username: req.username.as_str().to_owned(),
@@ -289,7 +292,8 @@ pub async fn change_role(
             version,
             role,
             now,
-            fx.with_event(crate::service::events::staff_event(
+            fx.with_event(staff_event(
+                EventKind::StaffChanged,
                 now,
                 id,
                 Some(caller.staff.id),
@@ -341,7 +345,8 @@ pub async fn reset_mfa(
             version,
             invite,
             now,
-            fx.with_event(crate::service::events::staff_event(
+            fx.with_event(staff_event(
+                EventKind::StaffChanged,
                 now,
                 id,
                 Some(caller.staff.id),
@@ -394,7 +399,8 @@ pub async fn deactivate(
             id,
             version,
             now,
-            fx.with_event(crate::service::events::staff_event(
+            fx.with_event(staff_event(
+                EventKind::StaffChanged,
                 now,
                 id,
                 Some(caller.staff.id),
@@ -433,7 +439,8 @@ pub async fn bootstrap_admin(state: &AppState, req: InviteStaffRequest) -> HubRe
             &staff_ref(existing.id),
             system,
             json!({"username": existing.username, "role": Role::Admin, "reissued": true, "invite_expires_at": expires_at}),
-        ));
+        ))
+        .with_event(staff_event(EventKind::StaffInvited, now, existing.id, None));
         let result = state
             .store
             .reset_mfa(existing.id, existing.version, invite, now, fx)

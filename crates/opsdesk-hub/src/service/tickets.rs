@@ -23,7 +23,7 @@ use opsdesk_core::Role;
 use opsdesk_proto::{
     AddMessageRequest, AssignRequest, AssignTarget, BulkEditRequest, BulkEditResult,
     CreateTicketRequest, EscalateRequest, FieldChange, IntakeTicketRequest, MergeRequest,
-    TicketConflict, TicketEvent, TicketEventKind, TicketSummary, UpdateTicketRequest,
+    TicketConflict, TicketEventKind, TicketSummary, UpdateTicketRequest,
 };
 use opsdesk_store::{
     Effects, HistoryDraft, IdempotencyDraft, MessageMove, NewMessage, StoreError, TicketRecord,
@@ -308,7 +308,6 @@ async fn open(
     )
     .await?;
     let ticket = first_of(saved)?;
-    emit(state, TicketEventKind::Created, &ticket, writer, None);
     Ok(ticket.summary)
 }
 
@@ -470,23 +469,6 @@ async fn save(
     }
 }
 
-/// Sends a ticket event to whoever listens (nobody listening is fine).
-pub fn emit(
-    state: &AppState,
-    kind: TicketEventKind,
-    ticket: &TicketRecord,
-    writer: &Writer,
-    reason: Option<String>,
-) {
-    let _ = state.ticket_events.send(TicketEvent {
-        kind,
-        ticket: ticket.summary.clone(),
-        actor: writer.actor.clone(),
-        at: ticket.summary.updated_at,
-        reason,
-    });
-}
-
 /// What one change does to a ticket, computed from its state.
 pub struct Mutation {
     pub changes: Vec<FieldChange>,
@@ -533,7 +515,7 @@ async fn mutate_one(
         Some(record.summary.number),
         &record.summary.tenant_name,
         writer.staff_id(),
-        m.reason.clone(),
+        m.reason,
     ));
     let write = TicketWrite {
         expected_version: Some(seen),
@@ -545,9 +527,7 @@ async fn mutate_one(
             changes: m.changes,
         },
     };
-    let saved = first_of(save(state, vec![write], None, idem_draft(idem, &[id], now), fx).await?)?;
-    emit(state, m.event, &saved, writer, m.reason);
-    Ok(saved)
+    first_of(save(state, vec![write], None, idem_draft(idem, &[id], now), fx).await?)
 }
 
 /// A merged or closed ticket takes no more changes.
@@ -1056,9 +1036,6 @@ pub async fn merge(
         fx,
     )
     .await?;
-    for t in &saved {
-        emit(state, TicketEventKind::Merged, t, &writer, None);
-    }
     saved
         .into_iter()
         .find(|t| t.id() == req.into)
@@ -1217,9 +1194,6 @@ pub async fn bulk_edit(
         }
     }
     let saved = save(state, writes, None, idem_draft(idem, &ids, now), fx).await?;
-    for t in &saved {
-        emit(state, TicketEventKind::Changed, t, &writer, None);
-    }
     Ok(BulkEditResult {
         tickets: saved.into_iter().map(|t| t.summary).collect(),
     })

@@ -1,6 +1,7 @@
 //! The live event stream over real HTTP, on both databases: each person receives only what they
-//! may see, a dropped connection resumes from `Last-Event-ID` with nothing lost or doubled, and
-//! with PostgreSQL an app connected to one hub hears about a change made through another.
+//! may see, a dropped connection resumes from `Last-Event-ID` with nothing lost or doubled, a
+//! stream gives its resume point even when it has no event to send, and with PostgreSQL an app
+//! connected to one hub hears about a change made through another.
 
 use crate::both;
 use crate::helpers::*;
@@ -11,21 +12,33 @@ use std::time::Duration;
 use uuid::Uuid;
 
 /// A Server-Sent Events reader over a real connection.
-struct Stream {
+pub struct Stream {
     resp: reqwest::Response,
     buf: String,
+    /// The resume points given by id-only messages, in order (skipped by `event` and `quiet`).
+    pub positions: Vec<i64>,
 }
 
 /// One parsed SSE message.
 #[derive(Debug)]
-struct Message {
+pub struct Message {
     id: Option<String>,
     event: String,
     data: String,
 }
 
+impl Message {
+    /// A message with only an `id:` line: it moves the resume point and dispatches nothing.
+    fn position(&self) -> Option<i64> {
+        let id = self.id.as_deref()?;
+        (self.event == "message" && self.data.is_empty()).then(|| id.parse().expect("a number"))
+    }
+}
+
 impl Stream {
-    async fn open(base: &str, token: &str, last_id: Option<i64>) -> Stream {
+    /// Opens the stream; without `last_id` it must start with an id-only message giving the
+    /// resume point (kept as the first of `positions`).
+    pub async fn open(base: &str, token: &str, last_id: Option<i64>) -> Stream {
         let mut req = reqwest::Client::new()
             .get(format!("{base}/api/v1/events"))
             .bearer_auth(token);
@@ -39,10 +52,22 @@ impl Stream {
             .get("content-type")
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("text/event-stream")));
-        Stream {
+        let mut s = Stream {
             resp,
             buf: String::new(),
+            positions: Vec::new(),
+        };
+        if last_id.is_none() {
+            let m = s
+                .next(Duration::from_secs(5))
+                .await
+                .expect("a first message");
+            let at = m
+                .position()
+                .unwrap_or_else(|| panic!("not a resume point: {m:?}"));
+            s.positions.push(at);
         }
+        s
     }
 
     /// The next message, or None after `wait` without one.
@@ -81,9 +106,20 @@ impl Stream {
         }
     }
 
-    /// The next `change` event, skipping nothing else but heartbeats.
-    async fn event(&mut self) -> Option<HubEvent> {
-        let m = self.next(Duration::from_secs(5)).await?;
+    /// The next message that is not a resume point (those are kept in `positions`).
+    async fn next_dispatched(&mut self, wait: Duration) -> Option<Message> {
+        loop {
+            let m = self.next(wait).await?;
+            match m.position() {
+                Some(at) => self.positions.push(at),
+                None => return Some(m),
+            }
+        }
+    }
+
+    /// The next `change` event, skipping nothing else but heartbeats and resume points.
+    pub async fn event(&mut self) -> Option<HubEvent> {
+        let m = self.next_dispatched(Duration::from_secs(5)).await?;
         assert_eq!(m.event, "change", "{m:?}");
         let e: HubEvent = serde_json::from_str(&m.data).expect("a HubEvent");
         assert_eq!(m.id.as_deref(), Some(e.id.to_string().as_str()));
@@ -91,7 +127,7 @@ impl Stream {
     }
 
     /// Events until `kind` arrives (returned last).
-    async fn until(&mut self, kind: EventKind) -> Vec<HubEvent> {
+    pub async fn until(&mut self, kind: EventKind) -> Vec<HubEvent> {
         let mut seen = Vec::new();
         loop {
             let e = self
@@ -106,9 +142,9 @@ impl Stream {
         }
     }
 
-    /// Asserts nothing (but heartbeats) arrives for a moment.
-    async fn quiet(&mut self) {
-        if let Some(m) = self.next(Duration::from_millis(700)).await {
+    /// Asserts nothing (but heartbeats and resume points) arrives for a moment.
+    pub async fn quiet(&mut self) {
+        if let Some(m) = self.next_dispatched(Duration::from_millis(700)).await {
             panic!("expected nothing, got {m:?}");
         }
     }
@@ -371,3 +407,177 @@ async fn postgres_events_cross_hubs() {
     let e = s.until(EventKind::TicketCreated).await.pop().unwrap();
     assert_eq!(e.subject_id, t.id);
 }
+
+/// The events kept after `after`, straight from the event log.
+async fn logged(app: &TestApp, after: i64) -> Vec<opsdesk_store::EventRecord> {
+    let state = &app.hub.as_ref().expect("hub running").state;
+    state
+        .store
+        .events_after(after, 500)
+        .await
+        .expect("event log")
+}
+
+both!(
+    invites_and_enrollments_reach_staff_readers_only,
+    |app: TestApp| async move {
+        // The first admin is invited, invited again (the first invite was lost), and enrolls:
+        // each is a staff event in the log, for staff readers and the person only.
+        let state = app.hub.as_ref().unwrap().state.clone();
+        let req: InviteStaffRequest = serde_json::from_value(json!({
+            "username": "root.admin", "display_name": "Root Admin",
+            "email": "root@example.com", "role": "admin"
+        }))
+        .unwrap();
+        let first = opsdesk_hub::service::staff::bootstrap_admin(&state, req.clone())
+            .await
+            .unwrap();
+        let again = opsdesk_hub::service::staff::bootstrap_admin(&state, req)
+            .await
+            .unwrap();
+        let admin = app.enroll(&again.invite_token, Role::Admin).await;
+        let log = logged(&app, 0).await;
+        let kinds: Vec<(EventKind, Uuid, Option<Uuid>)> = log
+            .iter()
+            .map(|e| (e.draft.kind, e.draft.subject_id, e.draft.actor_id))
+            .collect();
+        let root = first.staff.id;
+        assert_eq!(
+            kinds,
+            vec![
+                (EventKind::StaffInvited, root, None),
+                (EventKind::StaffInvited, root, None),
+                (EventKind::StaffEnrolled, root, Some(root)),
+            ]
+        );
+        for e in &log {
+            assert_eq!(e.draft.subject_kind, SubjectKind::Staff);
+            let audience = &e.draft.audience;
+            assert!(audience.admits(root, Role::Admin));
+            assert!(audience.admits(Uuid::now_v7(), Role::Manager));
+            assert!(!audience.admits(Uuid::now_v7(), Role::SeniorAgent));
+        }
+
+        // An admin's and a manager's streams hear of an invite and of the enrollment; an
+        // agent's stream hears of neither.
+        let agent = app.invite(&admin, "ana", Role::Agent).await;
+        let manager = app.invite(&admin, "maria", Role::Manager).await;
+        let mut s_admin = Stream::open(&app.base, &admin.token, None).await;
+        let mut s_manager = Stream::open(&app.base, &manager.token, None).await;
+        let mut s_agent = Stream::open(&app.base, &agent.token, None).await;
+        let issued: InviteIssued = app
+            .post(
+                "/api/v1/staff",
+                Some(&admin.token),
+                &json!({"username": "nina", "display_name": "Nina Novak",
+                        "email": "nina@example.com", "role": "agent"}),
+            )
+            .await
+            .unwrap();
+        let nina = issued.staff.id;
+        for s in [&mut s_admin, &mut s_manager] {
+            let e = s.event().await.expect("the invite");
+            assert_eq!(
+                (e.kind, e.subject_kind, e.subject_id, e.actor_id),
+                (
+                    EventKind::StaffInvited,
+                    SubjectKind::Staff,
+                    nina,
+                    Some(admin.id)
+                )
+            );
+            assert_eq!(e.facts, EventFacts::None);
+        }
+        let enrolled = app.enroll(&issued.invite_token, Role::Agent).await;
+        assert_eq!(enrolled.id, nina);
+        for s in [&mut s_admin, &mut s_manager] {
+            let e = s.event().await.expect("the enrollment");
+            assert_eq!(
+                (e.kind, e.subject_id, e.actor_id),
+                (EventKind::StaffEnrolled, nina, Some(nina))
+            );
+        }
+        // The screens can read what changed: the new person is active.
+        let view = app.staff(&admin, nina).await;
+        assert_eq!(view.status, opsdesk_core::staff::StaffStatus::Active);
+        s_agent.quiet().await;
+        s_admin.quiet().await;
+    }
+);
+
+both!(
+    a_stream_gives_its_resume_point_even_without_an_event,
+    |app: TestApp| async move {
+        let admin = app.admin().await;
+        let acme = tenant(&app, &admin).await;
+        let agent = app.invite(&admin, "ana", Role::Agent).await;
+        open_ticket(&app, &agent, acme.id, "Seen by agents").await;
+        let state = app.hub.as_ref().unwrap().state.clone();
+        let last = state.store.last_event_seq().await.unwrap();
+        assert!(last >= 5, "invites, enrollments and a ticket: {last}");
+
+        // Opened without Last-Event-ID, the stream's first bytes are `id: <last event>` and a
+        // blank line: no event, no data, so nothing is dispatched but the id is kept.
+        let mut resp = reqwest::Client::new()
+            .get(format!("{}/api/v1/events", app.base))
+            .bearer_auth(&agent.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        let mut raw = Vec::new();
+        while !raw.windows(2).any(|w| w == b"\n\n") {
+            let chunk = tokio::time::timeout(Duration::from_secs(5), resp.chunk())
+                .await
+                .expect("the first message comes at once")
+                .unwrap()
+                .expect("the stream stays open");
+            raw.extend_from_slice(&chunk);
+        }
+        assert!(
+            raw.starts_with(format!("id: {last}\n\n").as_bytes()),
+            "{:?}",
+            String::from_utf8_lossy(&raw)
+        );
+        drop(resp);
+
+        // Resuming from there needs nothing replayed, and what comes next is the next event.
+        let mut s = Stream::open(&app.base, &agent.token, None).await;
+        assert_eq!(s.positions, vec![last]);
+        s.quiet().await;
+        let mut resumed = Stream::open(&app.base, &agent.token, Some(last)).await;
+        resumed.quiet().await;
+        assert!(resumed.positions.is_empty(), "{:?}", resumed.positions);
+        let second = open_ticket(&app, &agent, acme.id, "Next").await;
+        for s in [&mut s, &mut resumed] {
+            let e = s.event().await.unwrap();
+            assert_eq!((e.id, e.subject_id), (last + 1, second.id));
+        }
+        drop((s, resumed));
+
+        // Events the agent may not see (staff changes) while away: the replay sends what the
+        // agent may see first, then the position after the rest, so the next resume skips them.
+        let before = state.store.last_event_seq().await.unwrap();
+        open_ticket(&app, &agent, acme.id, "Seen").await;
+        app.invite(&admin, "ben", Role::Agent).await;
+        let after = state.store.last_event_seq().await.unwrap();
+        assert_eq!(after, before + 3, "a ticket, an invite, an enrollment");
+        let mut s = Stream::open(&app.base, &agent.token, Some(before)).await;
+        let m = s.next(Duration::from_secs(5)).await.unwrap();
+        assert_eq!(m.event, "change", "the visible event first: {m:?}");
+        assert_eq!(m.id.as_deref(), Some((before + 1).to_string().as_str()));
+        let m = s.next(Duration::from_secs(5)).await.unwrap();
+        assert_eq!(m.position(), Some(after), "{m:?}");
+        s.quiet().await;
+        assert!(s.positions.is_empty(), "{:?}", s.positions);
+        // The admin may see them all: replayed in order, with no position after them.
+        let mut s = Stream::open(&app.base, &admin.token, Some(before)).await;
+        let ids: Vec<i64> = [s.event().await, s.event().await, s.event().await]
+            .into_iter()
+            .map(|e| e.expect("replayed").id)
+            .collect();
+        assert_eq!(ids, vec![before + 1, before + 2, before + 3]);
+        s.quiet().await;
+        assert!(s.positions.is_empty(), "{:?}", s.positions);
+    }
+);

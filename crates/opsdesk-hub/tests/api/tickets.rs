@@ -173,7 +173,8 @@ both!(
     views_follow_assignment_and_escalation_lands_with_senior_staff,
     |app: TestApp| async move {
         let d = desk(&app).await;
-        let mut events = app.hub.as_ref().unwrap().state.ticket_events.subscribe();
+        // What the senior agents' apps hear, live.
+        let mut senior_stream = crate::events::Stream::open(&app.base, &d.senior.token, None).await;
         let t = open_ticket(
             &app,
             &d.agent,
@@ -260,17 +261,29 @@ both!(
             ),
             (1, 1, 0)
         );
-        let mut kinds = Vec::new();
-        while let Ok(ev) = events.try_recv() {
-            kinds.push((ev.kind, ev.reason));
-        }
-        assert!(
-            kinds.contains(&(
-                TicketEventKind::Escalated,
-                Some("Refund over my limit".into())
-            )),
-            "{kinds:?}"
+        // Opened, taken, escalated with the reason: the refused writes told nobody anything.
+        let heard = senior_stream.until(EventKind::TicketEscalated).await;
+        let kinds: Vec<(EventKind, Uuid)> = heard.iter().map(|e| (e.kind, e.subject_id)).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (EventKind::TicketCreated, t.id),
+                (EventKind::TicketAssigned, t.id),
+                (EventKind::TicketEscalated, t.id)
+            ]
         );
+        let EventFacts::Ticket(facts) = &heard[2].facts else {
+            panic!("{:?}", heard[2])
+        };
+        assert_eq!(
+            (
+                facts.reason.as_deref(),
+                facts.escalation_level,
+                facts.assignee_id
+            ),
+            (Some("Refund over my limit"), EscalationLevel::L2, None)
+        );
+        assert_eq!(heard[2].actor_id, Some(d.agent.id));
         let detail = detail(&app, &d.senior, t.id).await;
         assert!(detail
             .messages

@@ -3,4 +3,4 @@
 /**
  * What happened.
  */
-export type EventKind = "ticket_created" | "ticket_updated" | "ticket_assigned" | "ticket_escalated" | "ticket_sla_warning" | "ticket_sla_breached" | "access_requested" | "access_reviewed" | "access_decided" | "access_closed" | "grant_started" | "grant_expiring" | "grant_ended" | "staff_changed";
+export type EventKind = "ticket_created" | "ticket_updated" | "ticket_assigned" | "ticket_escalated" | "ticket_sla_warning" | "ticket_sla_breached" | "access_requested" | "access_reviewed" | "access_decided" | "access_closed" | "grant_started" | "grant_expiring" | "grant_ended" | "staff_changed" | "staff_invited" | "staff_enrolled";
