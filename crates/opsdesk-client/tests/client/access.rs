@@ -43,7 +43,7 @@ async fn acme(app: &TestApp, admin: &Person) -> TenantView {
 }
 
 /// Records `who`'s onboarding clearance complete.
-async fn clear(app: &TestApp, admin: &Person, who: &Person) {
+pub async fn clear(app: &TestApp, admin: &Person, who: &Person) {
     let path = format!("/api/v1/staff/{}/clearance", who.id);
     let c: ClearanceView = app.get(&path, &admin.token).await.expect("clearance");
     let body =
@@ -52,7 +52,8 @@ async fn clear(app: &TestApp, admin: &Person, who: &Person) {
     assert!(done.complete);
 }
 
-fn ask(tenant: Uuid, reason: &str) -> CreateAccessRequest {
+/// A request for two hours of read access to `tenant`.
+pub fn ask(tenant: Uuid, reason: &str) -> CreateAccessRequest {
     CreateAccessRequest {
         tenant_id: tenant,
         scope: AccessScope::Read,
