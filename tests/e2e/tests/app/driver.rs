@@ -188,6 +188,19 @@ impl App {
         }
     }
 
+    /// A screenshot of the whole display (what is outside the window too: the tray, its
+    /// menu), taken with ImageMagick's `import`.
+    pub fn screenshot_screen(&self, name: &str) {
+        let path = self.shots.join(format!("{}-{name}.png", self.scenario));
+        let status = Command::new("import")
+            .args(["-window", "root"])
+            .arg(&path)
+            .status()
+            .expect("ImageMagick's import runs (scripts/install-deps installs it)");
+        assert!(status.success(), "import could not capture the display");
+        eprintln!("screenshot: {}", path.display());
+    }
+
     /// Ends the session (the app quits) and stops tauri-driver.
     pub async fn quit(self) {
         let _ = self.client.clone().close().await;

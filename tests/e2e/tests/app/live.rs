@@ -199,5 +199,76 @@ async fn escalations_and_review_requests_pop_up_in_the_right_apps() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     app.screenshot("51-review-pop-up").await;
+
+    // The tray: its menu shows the same counts; "Pause notifications" there pauses them in the
+    // app (the window says so), and the menu item then offers to resume.
+    let tray = tray_icon();
+    xdotool(&[
+        "mousemove",
+        &tray.0.to_string(),
+        &tray.1.to_string(),
+        "click",
+        "3",
+    ]);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    app.screenshot_screen("52-tray-menu");
+    // The counts line is not a command; the first item is Open, the second Pause.
+    xdotool(&["key", "Down", "Down", "Return"]);
+    app.find("[data-test=live-paused]").await;
+    xdotool(&[
+        "mousemove",
+        &tray.0.to_string(),
+        &tray.1.to_string(),
+        "click",
+        "3",
+    ]);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    app.screenshot_screen("53-tray-menu-paused");
+    xdotool(&["key", "Escape"]);
     app.quit().await;
+}
+
+fn xdotool(args: &[&str]) -> String {
+    let out = std::process::Command::new("xdotool")
+        .args(args)
+        .output()
+        .expect("xdotool runs (scripts/install-deps installs it)");
+    assert!(
+        out.status.success(),
+        "xdotool {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Where the app's tray icon is: the middle of the system tray's panel (scripts/desktop-session
+/// starts trayer; the app's icon is the only one in it), once the icon has docked.
+fn tray_icon() -> (i64, i64) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let ids = xdotool(&["search", "--class", "trayer"]);
+        for id in ids.split_whitespace() {
+            if xdotool(&["getwindowname", id]).trim() != "panel" {
+                continue;
+            }
+            let geometry = xdotool(&["getwindowgeometry", "--shell", id]);
+            let get = |key: &str| -> i64 {
+                geometry
+                    .lines()
+                    .find_map(|l| l.strip_prefix(&format!("{key}=")))
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(0)
+            };
+            let (x, y, w, h) = (get("X"), get("Y"), get("WIDTH"), get("HEIGHT"));
+            // An empty tray is a few pixels wide; with the icon, about its height.
+            if w >= h / 2 {
+                return (x + w / 2, y + h / 2);
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no tray icon docked in trayer (run the tests in scripts/desktop-session)"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
