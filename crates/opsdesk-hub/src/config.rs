@@ -21,6 +21,9 @@ pub struct Settings {
     pub trust_forwarded_for: bool,
     /// Seconds between rounds of the SLA job (warnings and breaches); 0 turns it off.
     pub sla_job_seconds: u64,
+    /// Seconds between a live event stream's checks that its session is still valid (each also
+    /// gives the stream's resume point if it moved past events the person may not see); 1 to 300.
+    pub stream_check_seconds: u64,
     pub auth: AuthSettings,
     pub access: AccessSettings,
 }
@@ -115,6 +118,7 @@ impl Default for Settings {
             data_dir: default_data_dir(),
             trust_forwarded_for: false,
             sla_job_seconds: 10,
+            stream_check_seconds: 30,
             auth: AuthSettings::default(),
             access: AccessSettings::default(),
         }
@@ -152,6 +156,7 @@ const ENV_KEYS: &[&str] = &[
     "data_dir",
     "trust_forwarded_for",
     "sla_job_seconds",
+    "stream_check_seconds",
 ];
 
 /// Why settings could not be loaded.
@@ -206,7 +211,11 @@ impl Settings {
     /// Refuses values that would make the hub insecure or unusable.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let a = &self.auth;
-        let checks: [(bool, &str); 8] = [
+        let checks: [(bool, &str); 9] = [
+            (
+                (1..=300).contains(&self.stream_check_seconds),
+                "stream_check_seconds must be 1 to 300",
+            ),
             (
                 a.session_idle_minutes >= 1,
                 "auth.session_idle_minutes must be at least 1",
@@ -291,6 +300,7 @@ mod tests {
                 "bind = \"127.0.0.1:9000\"\n[auth]\nlockout_threshold = 7\n",
             )?;
             jail.set_env("OPSDESK_AUTH__LOCKOUT_MINUTES", "30");
+            jail.set_env("OPSDESK_STREAM_CHECK_SECONDS", "5");
             // Variables meant for other programs are not the hub's business.
             jail.set_env("OPSDESK_HOME", "/tmp/elsewhere");
             jail.set_env("OPSDESK_E2E_APP", "/bin/true");
@@ -299,6 +309,8 @@ mod tests {
             assert_eq!(s.auth.lockout_threshold, 7);
             assert_eq!(s.auth.lockout_minutes, 30);
             assert_eq!(s.auth.session_idle_minutes, 240);
+            assert_eq!(s.stream_check_seconds, 5);
+            assert_eq!(Settings::default().stream_check_seconds, 30);
             Ok(())
         });
     }
@@ -311,6 +323,11 @@ mod tests {
                 .unwrap_err()
                 .to_string();
             assert!(e.contains("lockout_threshold"), "{e}");
+            jail.create_file("c.toml", "stream_check_seconds = 0\n")?;
+            let e = Settings::load(Some(Path::new("c.toml")))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("stream_check_seconds"), "{e}");
             jail.set_env("OPSDESK_AUTH__LOCKOUT_MINUTS", "30");
             let e = Settings::load(None).unwrap_err().to_string();
             assert!(e.contains("lockout_minuts"), "{e}");

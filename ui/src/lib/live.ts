@@ -49,11 +49,15 @@ export function concerns(changes: LiveChange[], subjects: SubjectKind[]): boolea
   return changes.some((c) => subjects.includes(c.subject_kind));
 }
 
+/** What a screen shows: every record of these kinds, or the changes a function picks out. */
+export type Shown = SubjectKind[] | ((change: LiveChange) => boolean);
+
 /**
- * Calls `load` when something about `subjects` changed on the hub (at most once per `ms`, the
+ * Calls `load` when something the screen shows changed on the hub (at most once per `ms`, the
  * last change always answered), and when the core could not replay what was missed.
  */
-export function refreshOn(subjects: SubjectKind[], load: () => void, ms = 250): () => void {
+export function refreshOn(shown: Shown, load: () => void, ms = 250): () => void {
+  const relevant = (changes: LiveChange[]) => (typeof shown === "function" ? changes.some(shown) : concerns(changes, shown));
   let timer: ReturnType<typeof setTimeout> | null = null;
   const soon = () => {
     if (timer) return;
@@ -63,7 +67,7 @@ export function refreshOn(subjects: SubjectKind[], load: () => void, ms = 250): 
     }, ms);
   };
   const stopChange = onLive("live:change", (changes) => {
-    if (concerns(changes, subjects)) soon();
+    if (relevant(changes)) soon();
   });
   const stopResync = onLive("live:resync", soon);
   return () => {

@@ -21,7 +21,8 @@ pub const HEARTBEAT: Duration = Duration::from_secs(15);
 /// keeps a day); a `resync` event says the resume point is older than that. A message with only
 /// an `id:` line (no data, so not dispatched as an event) gives the resume point without an
 /// event: first thing on a stream opened without `Last-Event-ID` (the last event number now),
-/// and after a replay that ended with events this person may not see.
+/// after a replay that ended with events this person may not see, and while live at the stream's
+/// session check (every 30 s by default) when the events since were all ones they may not see.
 #[utoipa::path(get, path = "/api/v1/events", tag = "events", security(("bearer" = [])), params(
     ("Last-Event-ID" = Option<i64>, Header, description = "Resume after this event"),
 ), responses(

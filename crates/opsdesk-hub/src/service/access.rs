@@ -953,6 +953,12 @@ pub async fn record_clearance(
             "complete": after.is_complete(),
             "username": target.username,
         }),
+    ))
+    .with_event(events::staff_event(
+        EventKind::StaffChanged,
+        now,
+        staff_id,
+        Some(caller.staff.id),
     ));
     match state
         .store

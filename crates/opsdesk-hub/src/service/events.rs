@@ -28,8 +28,6 @@ use uuid::Uuid;
 pub const RETENTION: Duration = Duration::hours(24);
 /// Events read from the database per query.
 const PAGE: u32 = 500;
-/// How often a stream checks its session is still valid.
-const REAUTH_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// This hub's fan-out of committed events to its open streams.
 pub struct EventBus {
@@ -147,8 +145,10 @@ pub enum StreamItem {
 /// Opened without `last_id`, the stream first gives the current last event number as its
 /// position, so an app that receives no event still has a resume point (rather than replaying
 /// from the start next time). After each replay, when the events it went through end with some
-/// this person may not see, the stream gives its position again; it never gives one lower than
-/// an id already sent, and never one past an event it still has to send.
+/// this person may not see, the stream gives its position again, and so it does while live at
+/// each session check (every `stream_check_seconds`) when events it went through since the last
+/// id it gave were all ones this person may not see; it never gives one lower than an id already
+/// sent, and never one past an event it still has to send.
 pub async fn open_stream(
     state: &AppState,
     caller: Caller,
@@ -180,7 +180,10 @@ pub async fn open_stream(
     tokio::spawn(async move {
         state.events.streams.fetch_add(1, Ordering::Relaxed);
         let mut me = caller.staff;
-        let mut reauth = tokio::time::interval(REAUTH_EVERY);
+        // At least a second: an interval of zero panics, and settings built in code skip
+        // validation.
+        let check_every = state.settings.stream_check_seconds.max(1);
+        let mut reauth = tokio::time::interval(std::time::Duration::from_secs(check_every));
         reauth.tick().await;
         let mut closing = state.events.closing.subscribe();
         let admits = |e: &EventRecord, me: &opsdesk_store::StaffRecord| {
@@ -251,6 +254,15 @@ pub async fn open_stream(
                         match authenticate(&state, &token).await {
                             Ok(c) => me = c.staff,
                             Err(_) => break 'replay,
+                        }
+                        // Live events this person may not see moved the cursor only; give it,
+                        // so a reconnect does not replay them. Every event up to the cursor was
+                        // judged (and sent if visible); later ones are still to come.
+                        if cursor > given {
+                            if tx.send(StreamItem::Position { last: cursor }).await.is_err() {
+                                break 'replay;
+                            }
+                            given = cursor;
                         }
                     }
                     _ = tx.closed() => break 'replay,
@@ -356,8 +368,8 @@ pub fn access_event(
     }
 }
 
-/// An event about a staff member (invited, enrolled, role, MFA, status): they and staff readers
-/// see it.
+/// An event about a staff member (invited, enrolled, role, MFA, status, clearance, sessions ended
+/// by someone else): they and staff readers see it.
 pub fn staff_event(
     kind: EventKind,
     at: chrono::DateTime<chrono::Utc>,

@@ -1,13 +1,16 @@
-//! Listing the open sessions of a staff member, and ending sessions: one's own (sign out, end one, end all others) and, for security officers,
-//! anyone's, which raises a security event.
+//! Listing the open sessions of a staff member, and ending sessions: one's own (sign out, end one,
+//! end all others) and, for security officers, anyone's, which raises a security event and tells
+//! staff readers (a `staff_changed` event).
 
 use crate::error::{HubError, HubResult};
 use crate::extract::ClientInfo;
 use crate::service::auth::Caller;
 use crate::service::effects::{audit, security, staff_ref};
+use crate::service::events::staff_event;
 use crate::service::views::session_view;
 use crate::state::AppState;
 use opsdesk_core::audit::AuditAction;
+use opsdesk_core::events::EventKind;
 use opsdesk_core::staff::Severity;
 use opsdesk_proto::{Page, SessionView};
 use opsdesk_store::Effects;
@@ -15,7 +18,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 /// Ends one session. Owners end their own; others need `sessions.revoke_any`, which also raises
-/// a security event.
+/// a security event and a staff event about the session's owner.
 pub async fn end_session(
     state: &AppState,
     caller: &Caller,
@@ -43,20 +46,27 @@ pub async fn end_session(
         opsdesk_core::proof::Granted::<opsdesk_core::proof::cap::SessionsRevokeAny>::check(
             caller.staff.role,
         )?;
-        fx = fx.with_security(security(
-            now,
-            "sessions_ended_by_other",
-            Severity::Medium,
-            Some(session.staff_id),
-            &actor,
-            client.addr,
-            format!(
-                "`{}` ended a session of {}",
-                caller.staff.username,
-                staff_ref(session.staff_id)
-            ),
-            json!({"session": session_id}),
-        ));
+        fx = fx
+            .with_security(security(
+                now,
+                "sessions_ended_by_other",
+                Severity::Medium,
+                Some(session.staff_id),
+                &actor,
+                client.addr,
+                format!(
+                    "`{}` ended a session of {}",
+                    caller.staff.username,
+                    staff_ref(session.staff_id)
+                ),
+                json!({"session": session_id}),
+            ))
+            .with_event(staff_event(
+                EventKind::StaffChanged,
+                now,
+                session.staff_id,
+                Some(caller.staff.id),
+            ));
     }
     if !state.store.end_session(session_id, reason, now, fx).await? {
         return Err(HubError::NotFound("session"));
@@ -64,7 +74,8 @@ pub async fn end_session(
     Ok(())
 }
 
-/// Ends every session of `staff_id` except `keep`. Returns how many ended.
+/// Ends every session of `staff_id` except `keep`. Returns how many ended. Ending someone
+/// else's also raises a security event and a staff event about them.
 pub async fn end_sessions_of(
     state: &AppState,
     caller: &Caller,
@@ -92,20 +103,27 @@ pub async fn end_sessions_of(
             .staff_by_id(staff_id)
             .await?
             .ok_or(HubError::NotFound("staff member"))?;
-        fx = fx.with_security(security(
-            now,
-            "sessions_ended_by_other",
-            Severity::Medium,
-            Some(staff_id),
-            &actor,
-            client.addr,
-            format!(
-                "`{}` ended every session of {}",
-                caller.staff.username,
-                staff_ref(staff_id)
-            ),
-            json!({}),
-        ));
+        fx = fx
+            .with_security(security(
+                now,
+                "sessions_ended_by_other",
+                Severity::Medium,
+                Some(staff_id),
+                &actor,
+                client.addr,
+                format!(
+                    "`{}` ended every session of {}",
+                    caller.staff.username,
+                    staff_ref(staff_id)
+                ),
+                json!({}),
+            ))
+            .with_event(staff_event(
+                EventKind::StaffChanged,
+                now,
+                staff_id,
+                Some(caller.staff.id),
+            ));
     }
     let reason = if by_other {
         "ended_by_other"

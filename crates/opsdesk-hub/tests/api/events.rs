@@ -1,7 +1,8 @@
 //! The live event stream over real HTTP, on both databases: each person receives only what they
 //! may see, a dropped connection resumes from `Last-Event-ID` with nothing lost or doubled, a
-//! stream gives its resume point even when it has no event to send, and with PostgreSQL an app
-//! connected to one hub hears about a change made through another.
+//! stream gives its resume point even when it has no event to send (also while live, at its
+//! periodic session check), and with PostgreSQL an app connected to one hub hears about a change
+//! made through another.
 
 use crate::both;
 use crate::helpers::*;
@@ -581,3 +582,147 @@ both!(
         assert!(s.positions.is_empty(), "{:?}", s.positions);
     }
 );
+
+both!(
+    clearance_and_sessions_ended_by_others_reach_staff_readers_only,
+    |app: TestApp| async move {
+        let admin = app.admin().await;
+        let agent = app.invite(&admin, "ana", Role::Agent).await;
+        let ben = app.invite(&admin, "ben", Role::Agent).await;
+        let mut s_admin = Stream::open(&app.base, &admin.token, None).await;
+        let mut s_agent = Stream::open(&app.base, &agent.token, None).await;
+        let state = app.hub.as_ref().unwrap().state.clone();
+        // Each change is the newest event in the log when the admin receives it.
+        let changed = |e: HubEvent, last: i64| {
+            assert_eq!(e.id, last, "{e:?}");
+            (e.kind, e.subject_kind, e.subject_id, e.actor_id, e.facts)
+        };
+        let expected = (
+            EventKind::StaffChanged,
+            SubjectKind::Staff,
+            ben.id,
+            Some(admin.id),
+            EventFacts::None,
+        );
+
+        // The admin records Ben's clearance.
+        clear(&app, &admin, &ben).await;
+        let e = s_admin.event().await.expect("the clearance");
+        let last = state.store.last_event_seq().await.unwrap();
+        assert_eq!(changed(e, last), expected);
+
+        // The admin ends every session of Ben's.
+        let ended: SessionsEnded = app
+            .delete(&format!("/api/v1/staff/{}/sessions", ben.id), &admin.token)
+            .await
+            .unwrap();
+        assert_eq!(ended.ended, 1);
+        let e = s_admin.event().await.expect("the sessions ended");
+        let last = state.store.last_event_seq().await.unwrap();
+        assert_eq!(changed(e, last), expected);
+
+        // Ben signs in again; the admin ends that one session.
+        let again = app
+            .sign_in(&ben.username, PASSWORD, &ben.secret)
+            .await
+            .unwrap();
+        let _: serde_json::Value = app
+            .delete(
+                &format!("/api/v1/sessions/{}", again.session.id),
+                &admin.token,
+            )
+            .await
+            .unwrap();
+        let e = s_admin.event().await.expect("the session ended");
+        let last = state.store.last_event_seq().await.unwrap();
+        assert_eq!(changed(e, last), expected);
+
+        // Ending one's own sessions is no staff change: no event.
+        let again = app
+            .sign_in(&ben.username, PASSWORD, &ben.secret)
+            .await
+            .unwrap();
+        let _: SessionsEnded = app
+            .delete("/api/v1/sessions?keep_current=false", &again.token)
+            .await
+            .unwrap();
+        let again = app
+            .sign_in(&ben.username, PASSWORD, &ben.secret)
+            .await
+            .unwrap();
+        let _: serde_json::Value = app
+            .post("/api/v1/auth/logout", Some(&again.token), &json!({}))
+            .await
+            .unwrap();
+        s_admin.quiet().await;
+        s_agent.quiet().await;
+    }
+);
+
+/// Settings whose streams check their session (and give their position) every second.
+fn quick_checks() -> opsdesk_hub::config::Settings {
+    let mut s = test_settings();
+    s.stream_check_seconds = 1;
+    s
+}
+
+/// Runs `a_live_stream_gives_its_position_at_its_session_check` on one database.
+async fn live_position(db: Db) {
+    let app = spawn_app_with(db, quick_checks()).await;
+    let admin = app.admin().await;
+    let acme = tenant(&app, &admin).await;
+    let agent = app.invite(&admin, "ana", Role::Agent).await;
+    let ben = app.invite(&admin, "ben", Role::Agent).await;
+    let state = app.hub.as_ref().unwrap().state.clone();
+    let mut s_agent = Stream::open(&app.base, &agent.token, None).await;
+    let mut s_admin = Stream::open(&app.base, &admin.token, None).await;
+    let start = state.store.last_event_seq().await.unwrap();
+    assert_eq!(s_agent.positions, vec![start]);
+
+    // A staff change only managers and above see: the agent's stream goes past it and, at its
+    // next session check, gives that event's number as an id-only message.
+    clear(&app, &admin, &ben).await;
+    let hidden = state.store.last_event_seq().await.unwrap();
+    assert_eq!(hidden, start + 1);
+    assert_eq!(s_admin.event().await.unwrap().id, hidden);
+    let m = s_agent
+        .next(Duration::from_secs(10))
+        .await
+        .expect("the position, at the next check");
+    assert_eq!(m.position(), Some(hidden), "{m:?}");
+
+    // Nothing moved since: later checks give nothing more, and the next visible event follows.
+    assert!(
+        s_agent.next(Duration::from_millis(2500)).await.is_none(),
+        "the position is given once"
+    );
+    let t = open_ticket(&app, &agent, acme.id, "After the hidden one").await;
+    let e = s_agent.event().await.unwrap();
+    assert_eq!((e.id, e.subject_id), (hidden + 1, t.id));
+    // The admin saw every event, so their stream (checked as often) gave no position after
+    // its first one.
+    assert_eq!(s_admin.event().await.unwrap().id, hidden + 1);
+    assert_eq!(s_admin.positions, vec![start]);
+
+    // Resuming from the given position replays nothing of what the agent may not see.
+    drop(s_agent);
+    let mut resumed = Stream::open(&app.base, &agent.token, Some(hidden)).await;
+    let e = resumed.event().await.expect("the ticket, replayed");
+    assert_eq!(e.id, hidden + 1);
+    resumed.quiet().await;
+    assert!(resumed.positions.is_empty(), "{:?}", resumed.positions);
+}
+
+mod a_live_stream_gives_its_position_at_its_session_check {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        live_position(Db::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        live_position(Db::Postgres).await;
+    }
+}
