@@ -22,7 +22,9 @@ pub struct Settings {
     /// Seconds between rounds of the SLA job (warnings and breaches); 0 turns it off.
     pub sla_job_seconds: u64,
     /// Seconds between a live event stream's checks that its session is still valid (each also
-    /// gives the stream's resume point if it moved past events the person may not see); 1 to 300.
+    /// gives the stream's resume point if it moved past events the person may not see); 1 to 30.
+    /// It bounds how long a revoked session or a demoted person's open stream keeps receiving
+    /// events, hence the low maximum.
     pub stream_check_seconds: u64,
     pub auth: AuthSettings,
     pub access: AccessSettings,
@@ -213,8 +215,8 @@ impl Settings {
         let a = &self.auth;
         let checks: [(bool, &str); 9] = [
             (
-                (1..=300).contains(&self.stream_check_seconds),
-                "stream_check_seconds must be 1 to 300",
+                (1..=30).contains(&self.stream_check_seconds),
+                "stream_check_seconds must be 1 to 30",
             ),
             (
                 a.session_idle_minutes >= 1,

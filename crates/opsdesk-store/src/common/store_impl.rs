@@ -575,6 +575,12 @@ macro_rules! shared_store_impl {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
+                let mut fx = fx;
+                if ended == 0 {
+                    // Nothing changed: nobody needs to hear of it live (the audit still records
+                    // the attempt).
+                    fx.events.clear();
+                }
                 Self::write_effects(&mut tx, fx).await?;
                 tx.commit().await?;
                 Ok(ended)

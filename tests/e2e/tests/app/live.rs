@@ -28,7 +28,9 @@ fn shown_notifications() -> Vec<(String, String)> {
     found
 }
 
-/// Waits until the daemon has shown a notification whose summary contains `needle`.
+/// Waits until the daemon has shown a notification whose summary contains `needle`. The daemon
+/// outlives tests (the client suite's pop-ups are in its history too, about tenant Acme): name
+/// this test's tenant in `needle`.
 async fn popped_up(needle: &str) -> (String, String) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
@@ -129,7 +131,7 @@ async fn escalations_and_review_requests_pop_up_in_the_right_apps() {
         .await;
 
     // Sam's desktop shows the pop-up, and the escalated view shows the ticket without a reload.
-    let (summary, body) = popped_up(&format!("#{} escalated to L2", t.number)).await;
+    let (summary, body) = popped_up(&format!("#{} escalated to L2 · Initech", t.number)).await;
     assert!(summary.contains("Initech"), "{summary}");
     assert!(body.contains("TPS reports"), "{body}");
     app.find(&format!(
@@ -202,30 +204,48 @@ async fn escalations_and_review_requests_pop_up_in_the_right_apps() {
 
     // The tray: its menu shows the same counts; "Pause notifications" there pauses them in the
     // app (the window says so), and the menu item then offers to resume.
-    let tray = tray_icon();
-    xdotool(&[
-        "mousemove",
-        &tray.0.to_string(),
-        &tray.1.to_string(),
-        "click",
-        "3",
-    ]);
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    let tray = tray_icon().await;
+    open_tray_menu(tray).await;
     app.screenshot_screen("52-tray-menu");
     // The counts line is not a command; the first item is Open, the second Pause.
     xdotool(&["key", "Down", "Down", "Return"]);
     app.find("[data-test=live-paused]").await;
-    xdotool(&[
-        "mousemove",
-        &tray.0.to_string(),
-        &tray.1.to_string(),
-        "click",
-        "3",
-    ]);
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    open_tray_menu(tray).await;
     app.screenshot_screen("53-tray-menu-paused");
     xdotool(&["key", "Escape"]);
     app.quit().await;
+}
+
+/// How many of the app's windows are mapped (its menus are windows of their own).
+fn app_windows() -> usize {
+    std::process::Command::new("xdotool")
+        .args(["search", "--onlyvisible", "--class", "opsdesk"])
+        .output()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .split_whitespace()
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+/// Right-clicks the tray icon at `at` and waits until its menu is on screen.
+async fn open_tray_menu(at: (i64, i64)) {
+    let before = app_windows();
+    xdotool(&[
+        "mousemove",
+        &at.0.to_string(),
+        &at.1.to_string(),
+        "click",
+        "3",
+    ]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while app_windows() <= before {
+        assert!(Instant::now() < deadline, "the tray menu did not open");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Mapped is not yet drawn: give GTK a moment to paint it for the screenshot.
+    tokio::time::sleep(Duration::from_millis(300)).await;
 }
 
 fn xdotool(args: &[&str]) -> String {
@@ -243,7 +263,7 @@ fn xdotool(args: &[&str]) -> String {
 
 /// Where the app's tray icon is: the middle of the system tray's panel (scripts/desktop-session
 /// starts trayer; the app's icon is the only one in it), once the icon has docked.
-fn tray_icon() -> (i64, i64) {
+async fn tray_icon() -> (i64, i64) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let ids = xdotool(&["search", "--class", "trayer"]);
@@ -269,6 +289,6 @@ fn tray_icon() -> (i64, i64) {
             Instant::now() < deadline,
             "no tray icon docked in trayer (run the tests in scripts/desktop-session)"
         );
-        std::thread::sleep(Duration::from_millis(200));
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
