@@ -105,8 +105,9 @@ async fn connect_once(setup: &StreamSetup, backoff: &mut Backoff, first: &mut bo
     // Without a cursor, the hub starts from now, and its first message (an `id:` line alone)
     // gives where: that is kept as the resume point like any event's id, so an app that never
     // receives an event does not replay from the start next time. A cursor without an id (the
-    // connection ended before that message) replays from the start of what the hub keeps;
-    // only what came after the floor is notified.
+    // first connection ended before that message) asks from 0: the hub replays everything if it
+    // still keeps its first event, or else answers `resync` (screens reload and the inbox says
+    // notifications may be missing); only what came after the floor is notified.
     let resume = cursor.map(|c| c.last_id.unwrap_or(0));
     let opened = match setup.api.open_events(resume).await {
         Ok(opened) => opened,
