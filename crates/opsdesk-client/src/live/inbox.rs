@@ -196,6 +196,22 @@ impl Inbox {
         Ok(n > 0)
     }
 
+    /// The hub numbers its events again from `last` (its database was restored from a backup):
+    /// entries of events numbered after it keep their place in the inbox but no longer stand
+    /// for those numbers, so the hub's new events under them are not taken as already seen.
+    pub async fn forget_events_after(&self, epoch: u64, last: i64) -> Result<(), ClientError> {
+        let current = self.cache.epoch_lock().await;
+        if *current != epoch {
+            return Ok(());
+        }
+        sqlx::query("UPDATE inbox SET event_id = NULL WHERE event_id > ?1")
+            .bind(last)
+            .execute(self.cache.pool())
+            .await?;
+        drop(current);
+        Ok(())
+    }
+
     /// Adds the notification of event `event_id` that happened `at`; `None` when it is already
     /// there or the cache was wiped since `epoch`.
     pub async fn add(

@@ -114,7 +114,21 @@ impl Router {
                     });
                     self.notify(&e).await;
                 }
-                EVENT_RESYNC => resync = true,
+                EVENT_RESYNC => {
+                    resync = true;
+                    // Where the hub starts again, even below the id kept here (its database was
+                    // restored from a backup): what it numbers from now on must not be skipped.
+                    if let Some(id) = m.id.as_deref().and_then(|v| v.parse::<i64>().ok()) {
+                        if self.cursor.last_id.is_some_and(|l| id < l) {
+                            if let Err(e) =
+                                self.inbox.forget_events_after(self.setup.epoch, id).await
+                            {
+                                tracing::warn!(error = %e, "the inbox cannot follow the hub's numbering");
+                            }
+                        }
+                        self.cursor.last_id = Some(id);
+                    }
+                }
                 _ => {}
             }
         }

@@ -235,6 +235,77 @@ async fn the_stream_resumes_after_a_drop_and_a_hub_restart_with_nothing_lost_or_
     desk.close().await;
 }
 
+/// The hub's database is restored from a backup taken before the app's last event: the app's
+/// resume point is past every event the hub has. The hub answers `resync` with its own last id,
+/// and the app follows the hub's numbering from there, so what happens next pops up instead of
+/// being skipped as already seen.
+#[tokio::test]
+async fn after_the_hub_is_restored_from_a_backup_the_app_follows_its_numbering_again() {
+    let mut app = spawn_app(Db::Sqlite).await;
+    let (acme, agent, senior) = desk_team(&app).await;
+    let relay = Relay::start(app.hub.as_ref().expect("running").addr).await;
+    let fx = Fixture::new();
+    let (desk, heard) = live_desk(&fx, &relay.url, &app, &senior).await;
+
+    // A backup, with everyone's sessions in it.
+    let backup = std::env::temp_dir().join(format!("opsdesk-backup-{}.sqlite", Uuid::new_v4()));
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&app.db.url)
+        .await
+        .expect("the hub's database");
+    sqlx::query("VACUUM INTO ?")
+        .bind(backup.to_string_lossy().to_string())
+        .execute(&mut conn)
+        .await
+        .expect("backup");
+    drop(conn);
+
+    // After it, an escalation the app hears: its resume point is now past the backup's events.
+    let t1 = open_ticket(&app, &agent, &acme, "Login loop", Priority::High, &[]).await;
+    escalate(&app, &agent, &t1, "SSO misconfigured").await;
+    eventually("the first pop-up", || async {
+        (fx.popups.shown().len() == 1).then_some(())
+    })
+    .await;
+
+    // The hub is restored from the backup (at a new address the network leads to).
+    relay.set_down(true);
+    relay.cut();
+    let hub = app.hub.take().expect("running");
+    tokio::time::timeout(std::time::Duration::from_secs(20), hub.stop())
+        .await
+        .expect("the hub stops")
+        .unwrap();
+    let store = opsdesk_store::open(&format!("sqlite://{}", backup.display()))
+        .await
+        .expect("the backup opens");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let clock: Arc<dyn Clock> = app.clock.clone();
+    let hub = opsdesk_hub::start(store, test_settings(), clock, listener).expect("restored");
+    app.base = format!("http://{}", hub.addr);
+    relay.point_at(hub.addr);
+    app.hub = Some(hub);
+    relay.set_down(false);
+    eventually("the app is told to reload", || async {
+        (*heard.resyncs.lock().unwrap() >= 1).then_some(())
+    })
+    .await;
+
+    // The restored hub numbers its events again from where the backup ends; the app hears them.
+    let t2 = open_ticket(&app, &agent, &acme, "Export slow", Priority::High, &[]).await;
+    escalate(&app, &agent, &t2, "Big tenant").await;
+    let shown = eventually("the pop-up after the restore", || async {
+        let shown = fx.popups.shown();
+        (shown.len() == 2).then_some(shown)
+    })
+    .await;
+    assert_eq!(
+        shown[1].title,
+        format!("#{} escalated to L2 · Acme", t2.number)
+    );
+    desk.close().await;
+    let _ = std::fs::remove_file(&backup);
+}
+
 #[tokio::test]
 async fn an_app_restart_resumes_from_the_kept_id_and_what_it_missed_waits_unread() {
     let app = spawn_app(Db::Sqlite).await;

@@ -165,8 +165,11 @@ pub async fn open_stream(
         }
         Some(id) => {
             let first = state.store.first_event_seq().await?;
-            if first > 0 && id < first - 1 {
-                let last = state.store.last_event_seq().await?;
+            let last = state.store.last_event_seq().await?;
+            // Older than what is kept, or past every event there is (the database was restored
+            // from a backup, or the app knew another hub): nothing can be replayed from there.
+            // Ids are sent only after their events commit, so a live app is never ahead.
+            if (first > 0 && id < first - 1) || id > last {
                 let _ = tx.send(StreamItem::Resync { last }).await;
                 last
             } else {

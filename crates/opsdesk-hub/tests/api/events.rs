@@ -392,6 +392,29 @@ both!(
         let mut s = Stream::open(&app.base, &person.token, Some(e1.id)).await;
         let m = s.next(Duration::from_secs(5)).await.unwrap();
         assert_eq!(m.event, "resync", "{m:?}");
+
+        // A resume point past every event there is (the hub's database was restored from a
+        // backup) asks for a reload too, and gives the hub's own last id to resume from.
+        let last = state.store.last_event_seq().await.unwrap();
+        let mut s = Stream::open(&app.base, &person.token, Some(last + 50)).await;
+        let m = s.next(Duration::from_secs(5)).await.unwrap();
+        assert_eq!(m.event, "resync", "{m:?}");
+        assert_eq!(m.id.as_deref(), Some(last.to_string().as_str()), "{m:?}");
+        let seventh = open_ticket(
+            &app,
+            &Person {
+                token: person.token.clone(),
+                ..agent.clone()
+            },
+            acme.id,
+            "Seventh",
+        )
+        .await;
+        let e = s
+            .event()
+            .await
+            .expect("the next event after the hub's last");
+        assert_eq!((e.subject_id, e.id), (seventh.id, last + 1));
     }
 );
 
