@@ -72,6 +72,23 @@ async fn heard_exactly(heard: &RecordingObserver, expected: &[(EventKind, Uuid)]
     assert_eq!(heard.changes_of(SubjectKind::Ticket), expected, "{what}");
 }
 
+/// Stops the test hub (once its streams are gone) and starts it again on the database at `url`,
+/// at a new address the relay leads to.
+async fn restart_hub(app: &mut TestApp, relay: &Relay, url: &str) {
+    let hub = app.hub.take().expect("running");
+    tokio::time::timeout(std::time::Duration::from_secs(20), hub.stop())
+        .await
+        .expect("the hub stops once its streams are gone")
+        .unwrap();
+    let store = opsdesk_store::open(url).await.expect("the database opens");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let clock: Arc<dyn Clock> = app.clock.clone();
+    let hub = opsdesk_hub::start(store, test_settings(), clock, listener).expect("restarts");
+    app.base = format!("http://{}", hub.addr);
+    relay.point_at(hub.addr);
+    app.hub = Some(hub);
+}
+
 /// Waits until the desk's stream is open.
 pub async fn connected(desk: &Desk) {
     eventually("the event stream opens", || async {
@@ -176,18 +193,8 @@ async fn the_stream_resumes_after_a_drop_and_a_hub_restart_with_nothing_lost_or_
     // The hub restarts on the same database (at a new address the network leads to).
     relay.set_down(true);
     relay.cut();
-    let hub = app.hub.take().expect("running");
-    tokio::time::timeout(std::time::Duration::from_secs(20), hub.stop())
-        .await
-        .expect("the hub stops once its streams are gone")
-        .unwrap();
-    let store = opsdesk_store::open(&app.db.url).await.expect("reopen");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let clock: Arc<dyn Clock> = app.clock.clone();
-    let hub = opsdesk_hub::start(store, test_settings(), clock, listener).expect("restarts");
-    app.base = format!("http://{}", hub.addr);
-    relay.point_at(hub.addr);
-    app.hub = Some(hub);
+    let url = app.db.url.clone();
+    restart_hub(&mut app, &relay, &url).await;
     escalate(&app, &agent, &t2, "Big tenant").await;
     let t3 = open_ticket(
         &app,
@@ -270,20 +277,7 @@ async fn after_the_hub_is_restored_from_a_backup_the_app_follows_its_numbering_a
     // The hub is restored from the backup (at a new address the network leads to).
     relay.set_down(true);
     relay.cut();
-    let hub = app.hub.take().expect("running");
-    tokio::time::timeout(std::time::Duration::from_secs(20), hub.stop())
-        .await
-        .expect("the hub stops")
-        .unwrap();
-    let store = opsdesk_store::open(&format!("sqlite://{}", backup.display()))
-        .await
-        .expect("the backup opens");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let clock: Arc<dyn Clock> = app.clock.clone();
-    let hub = opsdesk_hub::start(store, test_settings(), clock, listener).expect("restored");
-    app.base = format!("http://{}", hub.addr);
-    relay.point_at(hub.addr);
-    app.hub = Some(hub);
+    restart_hub(&mut app, &relay, &format!("sqlite://{}", backup.display())).await;
     relay.set_down(false);
     eventually("the app is told to reload", || async {
         (*heard.resyncs.lock().unwrap() >= 1).then_some(())

@@ -3,7 +3,10 @@
 use crate::driver::App;
 use fantoccini::Locator;
 use opsdesk_core::totp::TotpSecret;
-use opsdesk_proto::{Enrolled, EnrollmentOffer, InviteIssued, LoginChallenge, SignedIn};
+use opsdesk_proto::{
+    Enrolled, EnrollmentOffer, IntegrationTokenIssued, InviteIssued, LoginChallenge, SignedIn,
+    TenantView,
+};
 use serde_json::json;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -126,6 +129,31 @@ impl Hub {
         let text = resp.text().await.expect("body");
         assert!(status.is_success(), "{path}: {status} {text}");
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text}"))
+    }
+
+    /// As `admin`: a tenant on the enterprise plan, and an integration token for the platform to
+    /// open tickets with.
+    pub async fn tenant_with_intake(
+        &self,
+        admin: &str,
+        name: &str,
+        slug: &str,
+    ) -> (TenantView, IntegrationTokenIssued) {
+        let tenant: TenantView = self
+            .post(
+                "/api/v1/tenants",
+                Some(admin),
+                json!({"name": name, "slug": slug, "plan": "enterprise"}),
+            )
+            .await;
+        let token: IntegrationTokenIssued = self
+            .post(
+                "/api/v1/integration-tokens",
+                Some(admin),
+                json!({"name": "Platform"}),
+            )
+            .await;
+        (tenant, token)
     }
 
     /// `admin` invites someone with `role`; they enroll over the API. Returns their TOTP secret

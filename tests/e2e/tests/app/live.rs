@@ -5,7 +5,7 @@
 use crate::driver::App;
 use crate::flows::{create_local_admin, sign_in_app, step_after, Hub};
 use opsdesk_core::totp::TotpSecret;
-use opsdesk_proto::{IntegrationTokenIssued, TenantView, TicketSummary};
+use opsdesk_proto::TicketSummary;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -66,20 +66,7 @@ async fn escalations_and_review_requests_pop_up_in_the_right_apps() {
     app.find("[data-test=queue]").await;
     let hub = Hub::of(&app).await;
     let (admin, _) = sign_in_api(&hub, "ana.admin", &admin_secret, enrolled_at).await;
-    let tenant: TenantView = hub
-        .post(
-            "/api/v1/tenants",
-            Some(&admin),
-            json!({"name": "Initech", "slug": "initech", "plan": "enterprise"}),
-        )
-        .await;
-    let token: IntegrationTokenIssued = hub
-        .post(
-            "/api/v1/integration-tokens",
-            Some(&admin),
-            json!({"name": "Platform"}),
-        )
-        .await;
+    let (tenant, token) = hub.tenant_with_intake(&admin, "Initech", "initech").await;
     let (ben_secret, ben_enrolled) = hub.enroll(&admin, "ben.agent", "Ben Okafor", "agent").await;
     let (sam_secret, sam_enrolled) = hub
         .enroll(&admin, "sam.senior", "Sam Reyes", "senior_agent")
@@ -92,20 +79,7 @@ async fn escalations_and_review_requests_pop_up_in_the_right_apps() {
     // Sam, a senior agent, has the app open on the escalated view.
     sign_in_app(&app, "sam.senior", &sam_secret, sam_enrolled).await;
     app.find("[data-test=queue]").await;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while app
-        .find("[data-test=live-state]")
-        .await
-        .attr("data-connected")
-        .await
-        .ok()
-        .flatten()
-        .as_deref()
-        != Some("true")
-    {
-        assert!(Instant::now() < deadline, "the app's event stream connects");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    stream_connected(&app).await;
     app.find("[data-test=view-escalated]")
         .await
         .click()
@@ -160,20 +134,7 @@ async fn escalations_and_review_requests_pop_up_in_the_right_apps() {
         .expect("clearance")
         .status();
     assert!(status.is_success(), "{status}");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while app
-        .find("[data-test=live-state]")
-        .await
-        .attr("data-connected")
-        .await
-        .ok()
-        .flatten()
-        .as_deref()
-        != Some("true")
-    {
-        assert!(Instant::now() < deadline, "the manager's stream connects");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    stream_connected(&app).await;
     let _: Value = hub
         .post(
             "/api/v1/access/requests",
@@ -214,6 +175,24 @@ async fn escalations_and_review_requests_pop_up_in_the_right_apps() {
     app.screenshot_screen("53-tray-menu-paused");
     xdotool(&["key", "Escape"]);
     app.quit().await;
+}
+
+/// Waits until the app says its live event stream is open.
+async fn stream_connected(app: &App) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while app
+        .find("[data-test=live-state]")
+        .await
+        .attr("data-connected")
+        .await
+        .ok()
+        .flatten()
+        .as_deref()
+        != Some("true")
+    {
+        assert!(Instant::now() < deadline, "the app's event stream connects");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
 
 /// How many of the app's windows are mapped (its menus are windows of their own).

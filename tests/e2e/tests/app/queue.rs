@@ -4,7 +4,7 @@
 
 use crate::driver::{App, CTRL, ENTER, ESCAPE, RELEASE};
 use crate::flows::{create_local_admin, sign_in_app, step_after, Hub};
-use opsdesk_proto::{IntegrationTokenIssued, TenantView, TicketDetail, TicketSummary};
+use opsdesk_proto::{TicketDetail, TicketSummary};
 use serde_json::json;
 use std::time::Duration;
 
@@ -19,20 +19,7 @@ async fn agent_takes_replies_to_and_escalates_a_ticket_and_the_queue_updates() {
     // As the admin, over the API: a tenant, an integration token, an agent.
     let at = step_after(enrolled_at.div_euclid(30)).await;
     let admin = hub.sign_in("ana.admin", &admin_secret, at).await;
-    let tenant: TenantView = hub
-        .post(
-            "/api/v1/tenants",
-            Some(&admin),
-            json!({"name": "Globex", "slug": "globex", "plan": "enterprise"}),
-        )
-        .await;
-    let token: IntegrationTokenIssued = hub
-        .post(
-            "/api/v1/integration-tokens",
-            Some(&admin),
-            json!({"name": "Platform"}),
-        )
-        .await;
+    let (tenant, token) = hub.tenant_with_intake(&admin, "Globex", "globex").await;
     let (ben_secret, ben_enrolled) = hub.enroll(&admin, "ben.agent", "Ben Okafor", "agent").await;
 
     // The platform opens three tickets through intake.
