@@ -1,8 +1,9 @@
 //! TOTP per RFC 6238 (HMAC-SHA-1, 6 digits, 30-second steps) with one step of drift either way,
-//! and refusal of a code whose step was already used.
+//! and refusal of a code whose step was already used. Codes come from the `totp-rs` crate (built
+//! without its `std` feature, so nothing here can read the clock); this module owns the secret's
+//! text forms, the enrollment URI and the replay rule, which `totp-rs` leaves to its caller.
 
-use hmac::{Hmac, Mac};
-use sha1::Sha1;
+use totp_rs::{Algorithm, Builder, Secret, Totp};
 
 /// Length of a step in seconds.
 pub const STEP_SECONDS: i64 = 30;
@@ -10,10 +11,13 @@ pub const STEP_SECONDS: i64 = 30;
 pub const DIGITS: u32 = 6;
 /// Secret length in bytes (160 bits, as RFC 4226 recommends).
 pub const SECRET_BYTES: usize = 20;
+/// Shortest secret accepted in bytes: RFC 4226 requires at least 128 bits.
+const MIN_SECRET_BYTES: usize = 16;
+const _: () = assert!(SECRET_BYTES >= MIN_SECRET_BYTES);
 
-/// A TOTP shared secret.
+/// A TOTP shared secret, with the code parameters every Opsdesk secret uses.
 #[derive(Clone, PartialEq, Eq)]
-pub struct TotpSecret(Vec<u8>);
+pub struct TotpSecret(Totp);
 
 impl std::fmt::Debug for TotpSecret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -32,28 +36,45 @@ pub enum TotpError {
     Replayed,
 }
 
+/// The code parameters: SHA-1, six digits, 30-second steps, one step of drift either way.
+fn builder(secret: Secret) -> Builder {
+    Builder::new()
+        .with_algorithm(Algorithm::SHA1)
+        .with_digits(DIGITS as u8)
+        .with_step_duration(STEP_SECONDS as u64)
+        .with_skew(1)
+        .with_secret(secret)
+}
+
+/// `totp-rs` counts time from the Unix epoch as unsigned seconds; a clock before 1970 counts as
+/// the epoch itself.
+fn unsigned_seconds(unix_seconds: i64) -> u64 {
+    u64::try_from(unix_seconds).unwrap_or(0)
+}
+
 impl TotpSecret {
     /// Wraps raw secret bytes (from a random source chosen by the caller).
     pub fn from_bytes(bytes: [u8; SECRET_BYTES]) -> Self {
-        TotpSecret(bytes.to_vec())
+        // The length is fixed above the RFC minimum and the other parameters are constants, so
+        // the checks `build()` would make cannot fail here.
+        TotpSecret(builder(Secret::from(bytes.to_vec())).build_noncompliant())
     }
 
-    /// Parses the base32 form (as shown to people and stored), ignoring spaces and case.
+    /// Parses the base32 form (as shown to people and stored), ignoring spaces and case. Refuses
+    /// text that is not base32 and secrets shorter than the 128 bits RFC 4226 requires.
     pub fn from_base32(text: &str) -> Option<Self> {
         let cleaned: String = text
             .chars()
             .filter(|c| !c.is_whitespace())
             .collect::<String>()
             .to_ascii_uppercase();
-        let bytes = data_encoding::BASE32_NOPAD
-            .decode(cleaned.trim_end_matches('=').as_bytes())
-            .ok()?;
-        (bytes.len() >= 10).then_some(TotpSecret(bytes))
+        let secret = Secret::try_from_base32(cleaned.trim_end_matches('=')).ok()?;
+        builder(secret).build().ok().map(TotpSecret)
     }
 
     /// The base32 form without padding.
     pub fn to_base32(&self) -> String {
-        data_encoding::BASE32_NOPAD.encode(&self.0)
+        self.0.secret().to_base32()
     }
 
     /// The `otpauth://` URI that authenticator apps import.
@@ -66,26 +87,9 @@ impl TotpSecret {
         )
     }
 
-    /// The code for a given step number.
-    pub fn code_at_step(&self, step: i64) -> u32 {
-        // HMAC accepts keys of any length, so this cannot fail.
-        let mut mac = <Hmac<Sha1> as Mac>::new_from_slice(&self.0)
-            .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
-        mac.update(&(step as u64).to_be_bytes());
-        let digest = mac.finalize().into_bytes();
-        let offset = (digest[19] & 0x0f) as usize;
-        let binary = u32::from_be_bytes([
-            digest[offset] & 0x7f,
-            digest[offset + 1],
-            digest[offset + 2],
-            digest[offset + 3],
-        ]);
-        binary % 10u32.pow(DIGITS)
-    }
-
     /// The code at `unix_seconds`, zero-padded to six digits.
     pub fn code_at(&self, unix_seconds: i64) -> String {
-        format!("{:06}", self.code_at_step(step_of(unix_seconds)))
+        self.0.generate(unsigned_seconds(unix_seconds)).to_string()
     }
 
     /// Verifies `code` at `unix_seconds`, allowing one step of drift. `last_used_step` is the step
@@ -101,17 +105,16 @@ impl TotpSecret {
         if code.len() != DIGITS as usize || !code.bytes().all(|b| b.is_ascii_digit()) {
             return Err(TotpError::Malformed);
         }
-        let wanted: u32 = code.parse().map_err(|_| TotpError::Malformed)?;
-        let now = step_of(unix_seconds);
-        for step in [now - 1, now, now + 1] {
-            if self.code_at_step(step) == wanted {
-                if last_used_step.is_some_and(|last| step <= last) {
-                    return Err(TotpError::Replayed);
-                }
-                return Ok(step);
-            }
+        let matched = self
+            .0
+            .check(&code, unsigned_seconds(unix_seconds))
+            .ok_or(TotpError::Wrong)?;
+        // A step from an `i64` time divided by 30 (plus one of drift) always fits in an `i64`.
+        let step = i64::try_from(matched).map_err(|_| TotpError::Wrong)?;
+        if last_used_step.is_some_and(|last| step <= last) {
+            return Err(TotpError::Replayed);
         }
-        Err(TotpError::Wrong)
+        Ok(step)
     }
 }
 
@@ -137,7 +140,7 @@ mod tests {
     use super::*;
 
     fn rfc_secret() -> TotpSecret {
-        TotpSecret(b"12345678901234567890".to_vec())
+        TotpSecret::from_bytes(*b"12345678901234567890")
     }
 
     /// RFC 6238 appendix B, SHA-1 column (last six digits of the eight-digit values).
@@ -204,9 +207,31 @@ mod tests {
             Some(s.clone())
         );
         assert!(TotpSecret::from_base32("not base32!").is_none());
+        // The stored text form is unchanged: plain RFC 4648 base32 without padding.
+        assert_eq!(text, "A4DQOBYHA4DQOBYHA4DQOBYHA4DQOBYH");
+        assert_eq!(
+            TotpSecret::from_base32("GEZD GNBV GY3T QOJQ GEZD GNBV GY3T QOJQ"),
+            Some(rfc_secret())
+        );
         let uri = s.otpauth_uri("Opsdesk", "ana@example.com");
         assert!(uri.starts_with("otpauth://totp/Opsdesk:ana%40example.com?secret="));
         assert!(uri.contains("&digits=6&period=30"));
         assert_eq!(format!("{s:?}"), "TotpSecret(<redacted>)");
+    }
+
+    #[test]
+    fn a_secret_shorter_than_128_bits_is_refused() {
+        // 15 bytes of zeros; 16 bytes is the RFC 4226 minimum.
+        assert!(TotpSecret::from_base32("AAAAAAAAAAAAAAAAAAAAAAAA").is_none());
+        assert!(TotpSecret::from_base32(&"A".repeat(26)).is_some());
+    }
+
+    #[test]
+    fn the_accepted_step_is_the_step_of_the_code() {
+        let s = rfc_secret();
+        let t = 1_700_000_000;
+        assert_eq!(s.verify(&s.code_at(t), t, None), Ok(step_of(t)));
+        assert_eq!(s.verify(&s.code_at(t - 30), t, None), Ok(step_of(t) - 1));
+        assert_eq!(s.verify(&s.code_at(t + 30), t, None), Ok(step_of(t) + 1));
     }
 }
