@@ -6,7 +6,7 @@ import Inbox from "./Inbox.svelte";
 import NotificationSettings from "./NotificationSettings.svelte";
 import Toasts from "./Toasts.svelte";
 import { live, resetLive, startLive } from "./live.svelte";
-import { refreshOn } from "../lib/live";
+import { refreshOn, type LiveEvents } from "../lib/live";
 import type { InboxItem } from "../lib/generated/InboxItem";
 import type { NotificationPrefs } from "../lib/generated/NotificationPrefs";
 
@@ -22,8 +22,9 @@ vi.mock("@tauri-apps/api/event", () => ({
   },
 }));
 
-/** What the shell would emit. */
-function emit(name: string, payload: unknown) {
+/** What the shell would emit: only its events, each with its payload's type (so a name or an
+ * event kind the shell never sends fails the type check). */
+function emit<K extends keyof LiveEvents>(name: K, payload: LiveEvents[K]) {
   for (const h of handlers.get(name) ?? []) h({ payload });
 }
 
@@ -103,11 +104,11 @@ describe("the inbox", () => {
     const load = vi.fn();
     const stop = refreshOn(["access_request"], load);
     await Promise.resolve();
-    emit("live:change", [{ kind: "ticket.updated", subject_kind: "ticket", subject_id: "t1" }]);
+    emit("live:change", [{ kind: "ticket_updated", subject_kind: "ticket", subject_id: "t1" }]);
     vi.advanceTimersByTime(500);
     expect(load).not.toHaveBeenCalled();
-    emit("live:change", [{ kind: "access.requested", subject_kind: "access_request", subject_id: "r1" }]);
-    emit("live:change", [{ kind: "access.reviewed", subject_kind: "access_request", subject_id: "r1" }]);
+    emit("live:change", [{ kind: "access_requested", subject_kind: "access_request", subject_id: "r1" }]);
+    emit("live:change", [{ kind: "access_reviewed", subject_kind: "access_request", subject_id: "r1" }]);
     vi.advanceTimersByTime(500);
     expect(load).toHaveBeenCalledTimes(1);
     emit("live:resync", null);

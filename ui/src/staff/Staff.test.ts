@@ -5,7 +5,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { cleanup, fireEvent, render, screen, within } from "@testing-library/svelte";
 import Staff from "./Staff.svelte";
+import type { LiveEvents } from "../lib/live";
 import type { ClearanceView } from "../lib/generated/ClearanceView";
+import type { LiveChange } from "../lib/generated/LiveChange";
 import type { Me } from "../lib/generated/Me";
 import type { Permission } from "../lib/generated/Permission";
 import type { Role } from "../lib/generated/Role";
@@ -24,12 +26,13 @@ vi.mock("@tauri-apps/api/event", () => ({
   },
 }));
 
-/** What the shell would emit. */
-function emit(name: string, payload: unknown) {
+/** What the shell would emit: only its events, each with its payload's type (so a name or an
+ * event kind the shell never sends fails the type check). */
+function emit<K extends keyof LiveEvents>(name: K, payload: LiveEvents[K]) {
   for (const h of handlers.get(name) ?? []) h({ payload });
 }
 
-const staffChanged = (id: string) => [{ kind: "staff_changed", subject_kind: "staff", subject_id: id }];
+const staffChanged = (id: string): LiveChange[] => [{ kind: "staff_changed", subject_kind: "staff", subject_id: id }];
 
 const ALL: Permission[] = ["staff.read", "staff.manage", "sessions.revoke_any", "onboarding.record"];
 const me = {
@@ -108,8 +111,11 @@ describe("the staff screen", () => {
     const listed = () => invoke.mock.calls.filter(([cmd]) => cmd === "list_staff").length;
     const before = listed();
     hub.staff = [...hub.staff, person("d1", "Dana", "agent")];
+    vi.useFakeTimers();
     emit("live:change", [{ kind: "ticket_updated", subject_kind: "ticket", subject_id: "t1" }]);
-    await new Promise((r) => setTimeout(r, 400));
+    // Every timer the change could have started (a refresh waits for a burst to end) has run.
+    vi.runAllTimers();
+    vi.useRealTimers();
     expect(listed()).toBe(before);
     expect(rows()).toHaveLength(2);
     emit("live:change", [{ kind: "staff_invited", subject_kind: "staff", subject_id: "d1" }]);
@@ -135,8 +141,14 @@ describe("the staff screen", () => {
     // A change about someone else leaves the open person alone.
     const read = () => invoke.mock.calls.filter(([cmd, a]) => cmd === "get_staff" && (a as { id: string }).id === "b1").length;
     const before = read();
+    const listedBefore = invoke.mock.calls.filter(([cmd]) => cmd === "list_staff").length;
+    vi.useFakeTimers();
     emit("live:change", staffChanged("c1"));
-    await new Promise((r) => setTimeout(r, 400));
+    // Every timer the change started has run: the list's own refresh did (so the change was
+    // delivered and answered), the open person's did not.
+    vi.runAllTimers();
+    vi.useRealTimers();
+    expect(invoke.mock.calls.filter(([cmd]) => cmd === "list_staff").length).toBe(listedBefore + 1);
     expect(read()).toBe(before);
   });
 
@@ -150,8 +162,10 @@ describe("the staff screen", () => {
     emit("live:change", staffChanged("b1"));
     await vi.waitFor(() => expect(notice()).not.toBeNull());
     expect(notice()!.textContent).toContain("Ben was changed on the hub while you were editing");
-    // The choice and the version it applies to stay as they were.
-    await new Promise((r) => setTimeout(r, 400));
+    // The choice and the version it applies to stay as they were, even once the list's own
+    // refresh for the same change has shown Ben's new role in his row.
+    const benRow = () => rows().find((r) => r.textContent === "Ben")!.closest("tr")!;
+    await vi.waitFor(() => expect(within(benRow()).getByText("Senior agent")).toBeTruthy());
     expect(roleChoice().value).toBe("manager");
     expect(within(detail()).getByText("Agent", { selector: "dd" })).toBeTruthy();
     await fireEvent.click(within(notice()!).getByRole("button", { name: "Show the latest" }));
