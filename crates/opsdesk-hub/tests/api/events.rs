@@ -16,7 +16,8 @@ use uuid::Uuid;
 pub struct Stream {
     resp: reqwest::Response,
     buf: String,
-    /// The resume points given by id-only messages, in order (skipped by `event` and `quiet`).
+    /// The resume points given by id-only messages, in order (skipped by `event` and
+    /// `nothing_before`).
     pub positions: Vec<i64>,
 }
 
@@ -143,11 +144,18 @@ impl Stream {
         }
     }
 
-    /// Asserts nothing (but heartbeats and resume points) arrives for a moment.
-    pub async fn quiet(&mut self) {
-        if let Some(m) = self.next_dispatched(Duration::from_millis(700)).await {
-            panic!("expected nothing, got {m:?}");
-        }
+    /// Asserts nothing (but heartbeats and resume points) reached this stream before the event
+    /// about `marker`, which the caller made after the moment in question and this person sees:
+    /// a stream sends events in order, so anything sent earlier would have come first.
+    pub async fn nothing_before(&mut self, marker: Uuid) {
+        let e = self
+            .event()
+            .await
+            .unwrap_or_else(|| panic!("no event about the marker {marker}"));
+        assert_eq!(
+            e.subject_id, marker,
+            "expected nothing before the marker, got {e:?}"
+        );
     }
 }
 
@@ -272,8 +280,9 @@ both!(
             ]
         );
         s_agent.until(EventKind::AccessRequested).await;
-        s_other.quiet().await;
-        s_senior.quiet().await;
+        let marker = open_ticket(&app, &agent, acme.id, "Marker after the request").await;
+        s_other.nothing_before(marker.id).await;
+        s_senior.nothing_before(marker.id).await;
 
         // The decision reaches the requester (and reviewers), not the other agent.
         let _: AccessRequestView = app
@@ -291,7 +300,6 @@ both!(
         assert_eq!(a.status, RequestStatus::Approved);
         assert!(a.grant_ends_at.is_some());
         assert_eq!(s_agent.event().await.unwrap().kind, EventKind::GrantStarted);
-        s_other.quiet().await;
 
         // Staff changes reach the person and staff readers.
         let ben: StaffView = app.staff(&admin, other.id).await;
@@ -303,6 +311,7 @@ both!(
             )
             .await
             .unwrap();
+        // The other agent's next event: nothing of the decision reached them before it.
         assert_eq!(s_other.event().await.unwrap().kind, EventKind::StaffChanged);
         assert_eq!(
             s_manager
@@ -313,7 +322,8 @@ both!(
                 .subject_id,
             other.id
         );
-        s_agent.quiet().await;
+        let marker = open_ticket(&app, &agent, acme.id, "Marker after the role change").await;
+        s_agent.nothing_before(marker.id).await;
 
         // Without a session there is no stream.
         let resp = reqwest::Client::new()
@@ -360,8 +370,8 @@ both!(
             "in order: {got:?}"
         );
         assert!(got[0].id == e1.id + 1);
-        s.quiet().await;
-        // And live again after the replay, without repeating it.
+        // And live again after the replay, without repeating it: the next event is the one made
+        // now, so nothing of the replay came twice before it.
         let fifth = open_ticket(&app, &agent, acme.id, "Fifth").await;
         let e = s.event().await.unwrap();
         assert_eq!((e.subject_id, e.id), (fifth.id, got[2].id + 1));
@@ -524,8 +534,10 @@ both!(
         // The screens can read what changed: the new person is active.
         let view = app.staff(&admin, nina).await;
         assert_eq!(view.status, opsdesk_core::staff::StaffStatus::Active);
-        s_agent.quiet().await;
-        s_admin.quiet().await;
+        let acme = tenant(&app, &admin).await;
+        let marker = open_ticket(&app, &admin, acme.id, "Marker after the enrollment").await;
+        s_agent.nothing_before(marker.id).await;
+        s_admin.nothing_before(marker.id).await;
     }
 );
 
@@ -568,15 +580,14 @@ both!(
         // Resuming from there needs nothing replayed, and what comes next is the next event.
         let mut s = Stream::open(&app.base, &agent.token, None).await;
         assert_eq!(s.positions, vec![last]);
-        s.quiet().await;
         let mut resumed = Stream::open(&app.base, &agent.token, Some(last)).await;
-        resumed.quiet().await;
-        assert!(resumed.positions.is_empty(), "{:?}", resumed.positions);
         let second = open_ticket(&app, &agent, acme.id, "Next").await;
         for s in [&mut s, &mut resumed] {
             let e = s.event().await.unwrap();
             assert_eq!((e.id, e.subject_id), (last + 1, second.id));
         }
+        assert_eq!(s.positions, vec![last]);
+        assert!(resumed.positions.is_empty(), "{:?}", resumed.positions);
         drop((s, resumed));
 
         // Events the agent may not see (staff changes) while away: the replay sends what the
@@ -592,7 +603,8 @@ both!(
         assert_eq!(m.id.as_deref(), Some((before + 1).to_string().as_str()));
         let m = s.next(Duration::from_secs(5)).await.unwrap();
         assert_eq!(m.position(), Some(after), "{m:?}");
-        s.quiet().await;
+        let marker = open_ticket(&app, &agent, acme.id, "Marker after the replay").await;
+        s.nothing_before(marker.id).await;
         assert!(s.positions.is_empty(), "{:?}", s.positions);
         // The admin may see them all: replayed in order, with no position after them.
         let mut s = Stream::open(&app.base, &admin.token, Some(before)).await;
@@ -601,7 +613,7 @@ both!(
             .map(|e| e.expect("replayed").id)
             .collect();
         assert_eq!(ids, vec![before + 1, before + 2, before + 3]);
-        s.quiet().await;
+        s.nothing_before(marker.id).await;
         assert!(s.positions.is_empty(), "{:?}", s.positions);
     }
 );
@@ -677,8 +689,11 @@ both!(
             .post("/api/v1/auth/logout", Some(&again.token), &json!({}))
             .await
             .unwrap();
-        s_admin.quiet().await;
-        s_agent.quiet().await;
+        // A change about the agent reaches the agent and the admin: nothing came before it, so
+        // neither Ben's own sign-outs nor (for the agent) the changes above reached them.
+        clear(&app, &admin, &agent).await;
+        s_admin.nothing_before(agent.id).await;
+        s_agent.nothing_before(agent.id).await;
     }
 );
 
@@ -687,6 +702,32 @@ fn quick_checks() -> opsdesk_hub::config::Settings {
     let mut s = test_settings();
     s.stream_check_seconds = 1;
     s
+}
+
+/// Waits until a session check of `who`'s stream has begun after this call. A check touches the
+/// session once a minute has passed since its last use: the test clock moves a minute on, and
+/// the admin reads `who`'s sessions until one was seen at or after that time.
+async fn session_checked(app: &TestApp, admin: &Person, who: &Person) {
+    let state = app.hub.as_ref().expect("hub running").state.clone();
+    app.clock.advance(chrono::Duration::seconds(61));
+    let since = state.now();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let sessions: Page<SessionView> = app
+            .get(&format!("/api/v1/staff/{}/sessions", who.id), &admin.token)
+            .await
+            .unwrap();
+        if sessions.items.iter().any(|s| s.last_seen_at >= since) {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no session check of {}'s stream: {:?}",
+            who.username,
+            sessions.items
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// Runs `a_live_stream_gives_its_position_at_its_session_check` on one database.
@@ -715,13 +756,16 @@ async fn live_position(db: Db) {
     assert_eq!(m.position(), Some(hidden), "{m:?}");
 
     // Nothing moved since: later checks give nothing more, and the next visible event follows.
-    assert!(
-        s_agent.next(Duration::from_millis(2500)).await.is_none(),
-        "the position is given once"
-    );
+    // Two more checks have run (the second began after the first had sent whatever it would),
+    // so a repeated position would be in the stream before the ticket's event.
+    for _ in 0..2 {
+        session_checked(&app, &admin, &agent).await;
+    }
     let t = open_ticket(&app, &agent, acme.id, "After the hidden one").await;
     let e = s_agent.event().await.unwrap();
     assert_eq!((e.id, e.subject_id), (hidden + 1, t.id));
+    // (The hidden event's position was read above, outside `positions`.)
+    assert_eq!(s_agent.positions, vec![start], "the position is given once");
     // The admin saw every event, so their stream (checked as often) gave no position after
     // its first one.
     assert_eq!(s_admin.event().await.unwrap().id, hidden + 1);
@@ -732,7 +776,8 @@ async fn live_position(db: Db) {
     let mut resumed = Stream::open(&app.base, &agent.token, Some(hidden)).await;
     let e = resumed.event().await.expect("the ticket, replayed");
     assert_eq!(e.id, hidden + 1);
-    resumed.quiet().await;
+    let marker = open_ticket(&app, &agent, acme.id, "After the replay").await;
+    resumed.nothing_before(marker.id).await;
     assert!(resumed.positions.is_empty(), "{:?}", resumed.positions);
 }
 
