@@ -1,8 +1,10 @@
-//! The real OS keyring: whichever backend `detect()` picks, and each Linux backend on its own.
+//! The real OS keyring: whichever backend `detect()` picks, which one it picks in an environment a
+//! test prepared, and each Linux backend on its own.
 //! Each test fails (never silently passes) when its backend is missing, saying how to provide it.
 
 use crate::helpers::KEYRING_HOW_TO;
 use opsdesk_client::{KeyringStore, SecretStore};
+use std::process::Command;
 
 /// A key nobody else uses, so tests can run in parallel and never touch real sessions.
 fn random_key() -> String {
@@ -48,14 +50,103 @@ fn the_detected_keyring_keeps_and_forgets_secrets() {
     round_trip(&store);
 }
 
-#[test]
-fn detect_prefers_the_secret_service_and_falls_back_to_the_kernel_keyring() {
-    let store = KeyringStore::detect().unwrap_or_else(|e| panic!("{KEYRING_HOW_TO}. {e}"));
-    let expected = match KeyringStore::secret_service() {
-        Ok(_) => "secret-service",
-        Err(_) => "kernel-keyring",
+/// Set in a copy of this binary started in an environment a test prepared: the backend
+/// `detect()` must pick there.
+const EXPECTED_BACKEND: &str = "OPSDESK_TEST_EXPECTED_KEYRING";
+
+/// In a copy started by [`expect_copy_detects`], checks that `detect()` picks the backend that
+/// copy's environment was prepared with and returns true; in the test run itself, false.
+fn checked_in_prepared_copy() -> bool {
+    let Some(expected) = std::env::var_os(EXPECTED_BACKEND) else {
+        return false;
     };
-    assert_eq!(store.backend_name(), expected);
+    let store = KeyringStore::detect().unwrap_or_else(|e| panic!("{KEYRING_HOW_TO}. {e}"));
+    assert_eq!(
+        store.backend_name(),
+        expected.to_string_lossy(),
+        "detect() in the environment the test set up"
+    );
+    true
+}
+
+/// Runs this binary's test `name` again, alone, as the last arguments of `command` (which
+/// prepares its environment), and fails unless there `detect()` picked `expected`.
+fn expect_copy_detects(mut command: Command, name: &str, expected: &str) {
+    let module = module_path!()
+        .split_once("::")
+        .map_or(module_path!(), |(_, m)| m);
+    let out = command
+        .arg(std::env::current_exe().expect("this test binary"))
+        .args([&format!("{module}::{name}"), "--exact", "--test-threads=1"])
+        .env(EXPECTED_BACKEND, expected)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot start a copy of the tests ({e}): {KEYRING_HOW_TO}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains(" 1 passed;"),
+        "{name}, expecting {expected}: {}\n{stdout}\n{stderr}",
+        out.status
+    );
+}
+
+/// Starts gnome-keyring's Secret Service on a throwaway login keyring, waits until it owns its
+/// name on the bus, then runs the command given after the script.
+const SECRET_SERVICE_SCRIPT: &str = r#"printf opsdesk | gnome-keyring-daemon --unlock --components=secrets >/dev/null || exit 1
+for _ in $(seq 200); do
+    if dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+        org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null \
+        | grep -q 'boolean true'; then
+        exec "$@"
+    fi
+    sleep 0.05
+done
+echo "gnome-keyring's Secret Service never appeared on the bus" >&2
+exit 1
+"#;
+
+#[test]
+fn detect_prefers_the_secret_service_when_both_keyrings_are_there() {
+    if checked_in_prepared_copy() {
+        return;
+    }
+    // A private session bus with its own unlocked gnome-keyring (its files in a folder of this
+    // test), and the kernel session keyring this process has: both backends are there.
+    let dir = std::env::temp_dir().join(format!("opsdesk-keyring-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("keyring folder");
+    let mut command = Command::new("dbus-run-session");
+    command
+        .args(["--", "sh", "-c", SECRET_SERVICE_SCRIPT, "sh"])
+        .env("XDG_DATA_HOME", &dir)
+        .env("XDG_RUNTIME_DIR", &dir)
+        .env_remove("GNOME_KEYRING_CONTROL");
+    expect_copy_detects(
+        command,
+        "detect_prefers_the_secret_service_when_both_keyrings_are_there",
+        "secret-service",
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn detect_falls_back_to_the_kernel_keyring_without_a_secret_service() {
+    if checked_in_prepared_copy() {
+        return;
+    }
+    // A session bus address where nothing listens, so no Secret Service can answer; the copy
+    // keeps this process's kernel session keyring.
+    let dir = std::env::temp_dir().join(format!("opsdesk-no-bus-{}", uuid::Uuid::new_v4()));
+    // `env` runs the copy with the environment set here, like the other test's wrapper does.
+    let mut command = Command::new("env");
+    command.env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        format!("unix:path={}", dir.join("bus").display()),
+    );
+    expect_copy_detects(
+        command,
+        "detect_falls_back_to_the_kernel_keyring_without_a_secret_service",
+        "kernel-keyring",
+    );
 }
 
 #[test]
