@@ -8,7 +8,7 @@
 //! `scripts/desktop-session` (an Xvfb display, a private session bus and dunst).
 
 use crate::access::{ask, clear};
-use crate::helpers::{eventually, Fixture};
+use crate::helpers::{eventually, run_test_copy, Fixture};
 use crate::live::{desk_team, escalate, live_desk};
 use crate::queue::{hub_write, open_ticket, tenant};
 use opsdesk_client::live::{Delivery, DesktopNotifier, OpenFocus, RecordingObserver, ToastTone};
@@ -289,25 +289,19 @@ fn rerun_on_private_bus(name: &str) {
     std::fs::create_dir_all(&dir).expect("bus folder");
     let config = dir.join("session.conf");
     std::fs::write(&config, PRIVATE_BUS_CONFIG).expect("write the bus config");
-    let module = module_path!()
-        .split_once("::")
-        .map_or(module_path!(), |(_, m)| m);
-    let out = Command::new("dbus-run-session")
+    let mut command = Command::new("dbus-run-session");
+    command
         .arg(format!("--config-file={}", config.display()))
         .arg("--")
-        .arg(std::env::current_exe().expect("this test binary"))
-        .args([&format!("{module}::{name}"), "--exact", "--test-threads=1"])
-        .env(PRIVATE_BUS, "1")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run dbus-run-session ({e}): {HOW_TO}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && stdout.contains(" 1 passed;"),
-        "{name} on a private bus: {}\n{stdout}\n{stderr}",
-        out.status
+        .env(PRIVATE_BUS, "1");
+    run_test_copy(
+        command,
+        module_path!(),
+        name,
+        &format!("{name} on a private bus"),
+        HOW_TO,
     );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// dunst on the private bus with a context menu the test drives. `dunstctl context` makes dunst

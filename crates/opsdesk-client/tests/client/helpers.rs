@@ -355,3 +355,28 @@ impl Drop for AbortOnDrop {
         self.0.abort();
     }
 }
+
+/// Runs this binary's test `name` of `module` (its `module_path!()`) again, alone, as the last
+/// arguments of `command` (which prepares the copy's environment), and fails unless it passed
+/// there. `what` names the copy in messages; `how_to` says what it needs when it cannot start.
+pub fn run_test_copy(
+    mut command: std::process::Command,
+    module: &str,
+    name: &str,
+    what: &str,
+    how_to: &str,
+) {
+    let module = module.split_once("::").map_or(module, |(_, m)| m);
+    let out = command
+        .arg(std::env::current_exe().expect("this test binary"))
+        .args([&format!("{module}::{name}"), "--exact", "--test-threads=1"])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot start {what} ({e}): {how_to}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains(" 1 passed;"),
+        "{what}: {}\n{stdout}\n{stderr}",
+        out.status
+    );
+}

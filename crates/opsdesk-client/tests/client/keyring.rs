@@ -2,7 +2,7 @@
 //! test prepared, and each Linux backend on its own.
 //! Each test fails (never silently passes) when its backend is missing, saying how to provide it.
 
-use crate::helpers::KEYRING_HOW_TO;
+use crate::helpers::{run_test_copy, KEYRING_HOW_TO};
 use opsdesk_client::{KeyringStore, SecretStore};
 use std::process::Command;
 
@@ -72,21 +72,13 @@ fn checked_in_prepared_copy() -> bool {
 /// Runs this binary's test `name` again, alone, as the last arguments of `command` (which
 /// prepares its environment), and fails unless there `detect()` picked `expected`.
 fn expect_copy_detects(mut command: Command, name: &str, expected: &str) {
-    let module = module_path!()
-        .split_once("::")
-        .map_or(module_path!(), |(_, m)| m);
-    let out = command
-        .arg(std::env::current_exe().expect("this test binary"))
-        .args([&format!("{module}::{name}"), "--exact", "--test-threads=1"])
-        .env(EXPECTED_BACKEND, expected)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot start a copy of the tests ({e}): {KEYRING_HOW_TO}"));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && stdout.contains(" 1 passed;"),
-        "{name}, expecting {expected}: {}\n{stdout}\n{stderr}",
-        out.status
+    command.env(EXPECTED_BACKEND, expected);
+    run_test_copy(
+        command,
+        module_path!(),
+        name,
+        &format!("{name}, expecting {expected}"),
+        KEYRING_HOW_TO,
     );
 }
 
