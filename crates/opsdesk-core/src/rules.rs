@@ -32,6 +32,14 @@ pub enum RuleViolation {
     NoOpenSev1,
     #[error("cross-tenant access stays disabled until onboarding clearance (NDA, background check, training) is complete")]
     ClearanceIncomplete,
+    #[error("this request is {0} and can no longer be reviewed")]
+    RequestNotPending(crate::access::RequestStatus),
+    #[error("this request waited too long and has expired; the requester must ask again")]
+    RequestExpired,
+    #[error("you already reviewed this request; admin access needs a second, different reviewer")]
+    AlreadyReviewed,
+    #[error("the requester's account is not active")]
+    RequesterInactive,
 }
 
 impl RuleViolation {
@@ -48,6 +56,10 @@ impl RuleViolation {
             RuleViolation::DurationTooShort => "duration_too_short",
             RuleViolation::NoOpenSev1 => "no_open_sev1",
             RuleViolation::ClearanceIncomplete => "clearance_incomplete",
+            RuleViolation::RequestNotPending(_) => "request_not_pending",
+            RuleViolation::RequestExpired => "request_expired",
+            RuleViolation::AlreadyReviewed => "already_reviewed",
+            RuleViolation::RequesterInactive => "requester_inactive",
         }
     }
 }

@@ -2,6 +2,10 @@
 //! and of the grant it becomes, the checks on what a requester types, when a grant's clock runs,
 //! and the tenant users that grants open. The reviewer and duration rules live in [`crate::rules`].
 
+mod review;
+
+pub use review::{RequestAction, RequestFacts, ReviewInput, ReviewRefusal, Reviewed, Reviewer};
+
 use crate::rules::{AccessScope, GrantLimits, RuleViolation};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
