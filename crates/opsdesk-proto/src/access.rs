@@ -101,6 +101,10 @@ pub struct AccessRequestView {
     pub reviews: Vec<ReviewView>,
     pub grant: Option<GrantView>,
     pub version: i64,
+    /// What the person the hub answered may do with it now (`review`, `cancel`), decided by the
+    /// hub's rules; empty in exports and in what others are sent.
+    #[serde(default)]
+    pub actions: Vec<opsdesk_core::access::RequestAction>,
 }
 
 /// Approve or deny a request. A comment is required to deny.

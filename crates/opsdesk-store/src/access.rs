@@ -42,6 +42,8 @@ pub struct AccessRequestRecord {
     /// Creation order; listings run newest first by it and cursors name it.
     pub seq: i64,
     pub requester_tier: i64,
+    /// Whether the requester's account is active now.
+    pub requester_active: bool,
     pub view: AccessRequestView,
 }
 

@@ -49,7 +49,7 @@ function request(over: Partial<AccessRequestView> = {}): AccessRequestView {
   return {
     id: "r1", tenant: acme, requester: { id: "s1", display_name: "Mia", role: "agent" }, scope: "read",
     reason: "Customer cannot sign in since Monday", duration_minutes: 60, start_at: null, ticket_id: null, ticket_number: 1042,
-    status: "pending", created_at: now, expires_at: now, decided_at: null, approvals_needed: 1, reviews: [], grant: null, version: 3, ...over,
+    status: "pending", created_at: now, expires_at: now, decided_at: null, approvals_needed: 1, reviews: [], grant: null, version: 3, actions: [], ...over,
   };
 }
 
@@ -81,13 +81,14 @@ describe("Request access", () => {
   let created: () => Promise<AccessRequestView>;
 
   beforeEach(() => {
-    created = async () => request();
+    // The hub offers the requester Cancel on their own pending request.
+    created = async () => request({ actions: ["cancel"] });
     invoke.mockImplementation(async (cmd: string) => {
       if (cmd === "access_policy") return policy();
       if (cmd === "tenants") return [{ ...acme, status: "active" }];
       if (cmd === "queue") return { items: [], next_cursor: null };
       if (cmd === "create_access_request") return created();
-      if (cmd === "access_requests") return { items: [request()], next_cursor: null };
+      if (cmd === "access_requests") return { items: [request({ actions: ["cancel"] })], next_cursor: null };
       throw new Error(`unexpected ${cmd}`);
     });
   });
@@ -163,7 +164,8 @@ describe("Approvals", () => {
     invoke.mockImplementation(async (cmd: string, args: Record<string, unknown>) => {
       if (cmd === "access_requests") {
         const q = args.query as { box: string };
-        return { items: q.box === "to_review" ? [request()] : [], next_cursor: null };
+        // The hub offers the manager a review of the agent's request; once reviewed, nothing.
+        return { items: q.box === "to_review" ? [request({ actions: ["review"] })] : [], next_cursor: null };
       }
       if (cmd === "review_access_request") {
         const review = args.review as { approve: boolean; comment: string | null };

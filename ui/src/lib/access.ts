@@ -248,17 +248,6 @@ export function approvalProgress(r: Pick<AccessRequestView, "reviews" | "approva
   return `${approvalsSoFar(r)} of ${r.approvals_needed} ${r.approvals_needed === 1 ? "approval" : "approvals"}`;
 }
 
-/** Whether `me` may review `r` (the hub's rule: not one's own, manager or above, tier at least the requester's, not yet reviewed by me). */
-export function mayReview(me: Me, r: AccessRequestView): boolean {
-  return (
-    r.status === "pending" &&
-    can(me, "access.review") &&
-    r.requester.id !== me.staff.id &&
-    tier(me.staff.role) >= tier(r.requester.role) &&
-    !r.reviews.some((v) => v.reviewer.id === me.staff.id)
-  );
-}
-
 /** Which tabs of the Access section a role sees. */
 export function accessTabs(me: Me): Array<"request" | "mine" | "approvals" | "grants"> {
   const tabs: Array<"request" | "mine" | "approvals" | "grants"> = [];

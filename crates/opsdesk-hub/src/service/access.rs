@@ -13,16 +13,16 @@ use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use opsdesk_core::access::{
     check_comment, check_duration, check_reason, check_start, grant_window, pending_expiry,
-    Clearance, GrantEndReason, GrantState, RequestStatus,
+    Clearance, GrantEndReason, GrantState, RequestFacts, RequestStatus, ReviewInput, ReviewRefusal,
+    Reviewed, Reviewer,
 };
 use opsdesk_core::audit::AuditAction;
 use opsdesk_core::events::{AccessFacts, EventKind};
 use opsdesk_core::proof::{cap, Granted};
 use opsdesk_core::rules::{
-    may_request_access, may_review, require, tally_reviews, AccessScope, ReviewOutcome,
-    RuleViolation,
+    may_request_access, may_review, require, AccessScope, ReviewOutcome, RuleViolation,
 };
-use opsdesk_core::staff::{Severity, StaffStatus};
+use opsdesk_core::staff::Severity;
 use opsdesk_core::{Permission, Role};
 use opsdesk_proto::{
     AccessBox, AccessExportQuery, AccessPolicyView, AccessRequestQuery, AccessRequestView,
@@ -59,10 +59,44 @@ async fn load(state: &AppState, id: Uuid) -> HubResult<AccessRequestRecord> {
         .ok_or(HubError::NotFound("access request"))
 }
 
+/// The facts core's review rules need about a request.
+fn review_facts(record: &AccessRequestRecord) -> RequestFacts {
+    let r = &record.view;
+    RequestFacts {
+        status: r.status,
+        scope: r.scope,
+        expires_at: r.expires_at,
+        version: r.version,
+        requester_id: r.requester.id,
+        requester_tier_at_request: record.requester_tier,
+        requester_role_now: r.requester.role,
+        requester_active: record.requester_active,
+        reviews: r
+            .reviews
+            .iter()
+            .map(|rv| (rv.reviewer.id, rv.approved))
+            .collect(),
+    }
+}
+
+/// The request as `caller` is sent it: with what core's rules let them do with it now, so the
+/// app offers exactly the actions the hub would accept.
+fn offered(state: &AppState, caller: &Caller, record: AccessRequestRecord) -> AccessRequestView {
+    let person = Reviewer {
+        id: caller.staff.id,
+        role: caller.staff.role,
+    };
+    let actions = review_facts(&record).actions_for(person, state.now());
+    AccessRequestView {
+        actions,
+        ..record.view
+    }
+}
+
 /// A version conflict that carries the request as it is now.
-async fn conflict(state: &AppState, id: Uuid) -> HubError {
+async fn conflict(state: &AppState, caller: &Caller, id: Uuid) -> HubError {
     let current = match state.store.access_request(id, state.now()).await {
-        Ok(Some(r)) => serde_json::to_value(&r.view).ok(),
+        Ok(Some(r)) => serde_json::to_value(offered(state, caller, r)).ok(),
         _ => None,
     };
     HubError::Conflict {
@@ -180,7 +214,7 @@ pub async fn create(
                 "you already have a pending {} request for {}; cancel it or wait for its review",
                 req.scope, tenant.name
             ),
-            current: serde_json::to_value(&same.view).ok(),
+            current: serde_json::to_value(offered(state, caller, same.clone())).ok(),
         });
     }
     let id = Uuid::now_v7();
@@ -239,7 +273,7 @@ pub async fn create(
         )
         .await;
     match created {
-        Ok(record) => Ok(record.view),
+        Ok(record) => Ok(offered(state, caller, record)),
         // Another submission of the same request won the race.
         Err(StoreError::Duplicate { .. }) => Err(HubError::Conflict {
             code: "duplicate_request",
@@ -296,7 +330,7 @@ pub async fn get(state: &AppState, caller: &Caller, id: Uuid) -> HubResult<Acces
         // Someone else's request is not theirs to know about.
         return Err(HubError::NotFound("access request"));
     }
-    Ok(r.view)
+    Ok(offered(state, caller, r))
 }
 
 fn parse_cursor(cursor: Option<&str>) -> HubResult<Option<i64>> {
@@ -357,7 +391,7 @@ pub async fn list(
         rows,
         limit as usize,
         |r| r.seq.to_string(),
-        |r| r.view.clone(),
+        |r| offered(state, caller, r.clone()),
     ))
 }
 
@@ -375,61 +409,37 @@ pub async fn review(
     let now = state.now();
     let record = load(state, id).await?;
     let r = &record.view;
-    let requester = state
-        .store
-        .staff_by_id(r.requester.id)
-        .await?
-        .ok_or(HubError::NotFound("requester"))?;
-    // The higher of the tier they asked with and the tier they hold now.
-    let requester_role = if requester.role.tier() as i64 >= record.requester_tier {
-        requester.role
-    } else {
-        Role::ALL
-            .into_iter()
-            .find(|role| i64::from(role.tier()) == record.requester_tier)
-            .unwrap_or(Role::Admin)
+    let reviewed = review_facts(&record).review(
+        Reviewer {
+            id: me.id,
+            role: me.role,
+        },
+        ReviewInput {
+            approve: req.approve,
+            comment: req.comment.as_deref(),
+            version: req.version,
+        },
+        now,
+    );
+    let Reviewed {
+        outcome,
+        comment,
+        requester_role,
+    } = match reviewed {
+        Ok(reviewed) => reviewed,
+        Err(ReviewRefusal::Rule(v)) => return Err(v.into()),
+        Err(ReviewRefusal::Field { field, rule }) => return Err(HubError::field(field, rule)),
+        Err(ReviewRefusal::StaleVersion) => return Err(conflict(state, caller, id).await),
     };
-    may_review(me.role, requester.id == me.id, requester_role)?;
-    let comment = check_comment(req.comment.as_deref(), !req.approve)
-        .map_err(|e| HubError::field("comment", e))?;
-    if req.version != r.version {
-        return Err(conflict(state, id).await);
-    }
-    if r.status != RequestStatus::Pending {
-        return Err(HubError::unprocessable(
-            "request_not_pending",
-            format!("this request is {} and can no longer be reviewed", r.status),
-        ));
-    }
-    if r.expires_at <= now {
-        return Err(HubError::unprocessable(
-            "request_expired",
-            "this request waited too long and has expired; the requester must ask again",
-        ));
-    }
-    if r.reviews.iter().any(|rv| rv.reviewer.id == me.id) {
-        return Err(HubError::unprocessable(
-            "already_reviewed",
-            "you already reviewed this request; admin access needs a second, different reviewer",
-        ));
-    }
-    if requester.status != StaffStatus::Active {
-        return Err(HubError::unprocessable(
-            "requester_inactive",
-            "the requester's account is not active",
-        ));
-    }
-    let mut reviews: Vec<(Uuid, bool)> = r
-        .reviews
-        .iter()
-        .map(|rv| (rv.reviewer.id, rv.approved))
-        .collect();
-    reviews.push((me.id, req.approve));
-    let outcome = tally_reviews(r.scope, &reviews);
     if outcome == ReviewOutcome::Approved {
         // The requester's role, clearance and the limits may have changed since they asked.
-        let clearance = state.store.clearance_facts(requester.id).await?;
-        may_request_access(requester.role, r.scope, clearance.is_complete())?;
+        let now_held = state
+            .store
+            .staff_by_id(r.requester.id)
+            .await?
+            .ok_or(HubError::NotFound("requester"))?;
+        let clearance = state.store.clearance_facts(now_held.id).await?;
+        may_request_access(now_held.role, r.scope, clearance.is_complete())?;
         check_duration(&state.settings.access.limits(), r.scope, r.duration_minutes)?;
     }
     let actor = caller.actor();
@@ -443,7 +453,7 @@ pub async fn review(
             "approved": req.approve,
             "comment": comment,
             "outcome": outcome,
-            "requester": requester.id,
+            "requester": r.requester.id,
             "tenant_id": r.tenant.id,
             "scope": r.scope,
         }),
@@ -462,7 +472,7 @@ pub async fn review(
             };
             let details = json!({
                 "request_id": id,
-                "holder": requester.id,
+                "holder": r.requester.id,
                 "tenant_id": r.tenant.id,
                 "tenant": r.tenant.slug,
                 "scope": r.scope,
@@ -487,14 +497,14 @@ pub async fn review(
                 } else {
                     Severity::Info
                 },
-                Some(requester.id),
+                Some(r.requester.id),
                 &actor,
                 client.addr,
                 format!(
                     "{} access to {} granted to {} until {}",
                     r.scope,
                     r.tenant.name,
-                    requester.display_name,
+                    r.requester.display_name,
                     ends_at.format("%Y-%m-%d %H:%M UTC")
                 ),
                 details,
@@ -549,8 +559,8 @@ pub async fn review(
         )
         .await;
     match saved {
-        Ok(record) => Ok(record.view),
-        Err(StoreError::VersionConflict) => Err(conflict(state, id).await),
+        Ok(record) => Ok(offered(state, caller, record)),
+        Err(StoreError::VersionConflict) => Err(conflict(state, caller, id).await),
         Err(StoreError::Duplicate { .. }) => Err(HubError::unprocessable(
             "already_reviewed",
             "you already reviewed this request",
@@ -606,8 +616,8 @@ pub async fn cancel(
         .cancel_access_request(id, req.version, now, fx)
         .await
     {
-        Ok(r) => Ok(r.view),
-        Err(StoreError::VersionConflict) => Err(conflict(state, id).await),
+        Ok(r) => Ok(offered(state, caller, r)),
+        Err(StoreError::VersionConflict) => Err(conflict(state, caller, id).await),
         Err(e) => Err(e.into()),
     }
 }

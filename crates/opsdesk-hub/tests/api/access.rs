@@ -1357,3 +1357,62 @@ both!(
         assert_eq!(e.field.as_deref(), Some("cursor"));
     }
 );
+
+/// The actions the hub sends with each request follow its review rules for the person asking:
+/// four eyes, tier, one review each, pending only; the requester alone may cancel.
+async fn seen_by(
+    app: &TestApp,
+    who: &Person,
+    id: Uuid,
+) -> Vec<opsdesk_core::access::RequestAction> {
+    app.get::<AccessRequestView>(&format!("/api/v1/access/requests/{id}"), &who.token)
+        .await
+        .unwrap()
+        .actions
+}
+
+both!(
+    each_person_is_offered_what_the_review_rules_let_them_do,
+    |app: TestApp| async move {
+        use opsdesk_core::access::RequestAction::{Cancel, Review};
+        let t = team(&app).await;
+        // Admin access needs two different reviewers.
+        let r = request(&app, &t.engineer, t.acme.id, "admin", 30)
+            .await
+            .unwrap();
+        assert_eq!(r.actions, vec![Cancel]);
+        assert_eq!(seen_by(&app, &t.manager, r.id).await, vec![Review]);
+        assert_eq!(seen_by(&app, &t.security, r.id).await, vec![Review]);
+        let waiting: Page<AccessRequestView> = app
+            .get("/api/v1/access/requests?box=to_review", &t.manager2.token)
+            .await
+            .unwrap();
+        let listed = waiting.items.iter().find(|x| x.id == r.id).unwrap();
+        assert_eq!(listed.actions, vec![Review]);
+
+        // After one approval the first reviewer is offered nothing more; a second one is.
+        let once = review(&app, &t.manager, &r, true, None).await.unwrap();
+        assert_eq!(once.status, RequestStatus::Pending);
+        assert!(once.actions.is_empty(), "{:?}", once.actions);
+        assert!(seen_by(&app, &t.manager, r.id).await.is_empty());
+        assert_eq!(seen_by(&app, &t.manager2, r.id).await, vec![Review]);
+        assert_eq!(seen_by(&app, &t.engineer, r.id).await, vec![Cancel]);
+
+        // Decided: nobody is offered anything, the requester included.
+        let denied = review(&app, &t.manager2, &once, false, Some("not for this ticket"))
+            .await
+            .unwrap();
+        assert_eq!(denied.status, RequestStatus::Denied);
+        for p in [&t.manager, &t.manager2, &t.security, &t.engineer] {
+            assert!(seen_by(&app, p, r.id).await.is_empty());
+        }
+
+        // A security officer's request is beyond a manager's tier: listed for them, not offered.
+        let so = request(&app, &t.security, t.acme.id, "read", 30)
+            .await
+            .unwrap();
+        assert!(seen_by(&app, &t.manager, so.id).await.is_empty());
+        assert_eq!(seen_by(&app, &t.admin, so.id).await, vec![Review]);
+        assert_eq!(seen_by(&app, &t.security, so.id).await, vec![Cancel]);
+    }
+);

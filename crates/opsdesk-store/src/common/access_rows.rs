@@ -8,6 +8,7 @@ use opsdesk_core::access::{
     Clearance, GrantEndReason, GrantFacts, RequestStatus, TenantUserRole, TenantUserStatus,
 };
 use opsdesk_core::rules::AccessScope;
+use opsdesk_core::staff::StaffStatus;
 use opsdesk_core::Role;
 use opsdesk_proto::{
     AccessRequestView, ClearanceView, GrantView, ReviewView, StaffRef, TenantRef,
@@ -22,7 +23,7 @@ macro_rules! request_select {
     () => {
         "SELECT r.seq, r.id, r.tenant_id, te.name AS tenant_name, te.slug AS tenant_slug, \
          r.requester_id, s.display_name AS requester_name, s.role AS requester_role, \
-         r.requester_tier, r.scope, r.reason, r.duration_minutes, r.start_at, r.ticket_id, \
+         s.status AS requester_status, r.requester_tier, r.scope, r.reason, r.duration_minutes, r.start_at, r.ticket_id, \
          tk.seq AS ticket_number, r.status, r.created_at, r.expires_at, r.decided_at, r.version \
          FROM access_requests r JOIN tenants te ON te.id = r.tenant_id \
          JOIN staff s ON s.id = r.requester_id \
@@ -121,6 +122,7 @@ pub(crate) struct AccessRequestRow {
     requester_id: String,
     requester_name: String,
     requester_role: String,
+    requester_status: String,
     requester_tier: i64,
     scope: String,
     reason: String,
@@ -166,10 +168,12 @@ impl AccessRequestRow {
             reviews,
             grant,
             version: self.version,
+            actions: Vec::new(),
         };
         Ok(crate::AccessRequestRecord {
             seq: self.seq,
             requester_tier: self.requester_tier,
+            requester_active: self.requester_status == StaffStatus::Active.as_str(),
             view,
         })
     }
