@@ -4,7 +4,6 @@
 
 mod access_impl;
 pub(crate) mod access_rows;
-pub(crate) mod events_impl;
 mod listing;
 mod store_impl;
 mod tenant_data;
@@ -67,7 +66,6 @@ macro_rules! security_event_columns {
 }
 
 pub(crate) use access_impl::access_impl;
-pub(crate) use events_impl::events_impl;
 pub(crate) use listing::listing;
 pub(crate) use staff_columns;
 pub(crate) use store_impl::shared_store_impl;
@@ -358,11 +356,11 @@ pub(crate) fn duplicate_or(err: sqlx::Error) -> StoreError {
     StoreError::Database(err)
 }
 
-fn uuid(s: &str) -> StoreResult<Uuid> {
+pub(crate) fn uuid(s: &str) -> StoreResult<Uuid> {
     Uuid::parse_str(s).map_err(|_| corrupt("UUID", s))
 }
 
-fn time(ms: i64) -> StoreResult<DateTime<Utc>> {
+pub(crate) fn time(ms: i64) -> StoreResult<DateTime<Utc>> {
     DateTime::from_timestamp_millis(ms).ok_or_else(|| corrupt("time", ms))
 }
 

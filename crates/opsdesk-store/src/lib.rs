@@ -5,8 +5,10 @@
 
 pub mod access;
 mod common;
+mod dialect;
 pub mod events;
 mod postgres;
+mod query;
 mod records;
 mod sqlite;
 #[cfg(feature = "testing")]

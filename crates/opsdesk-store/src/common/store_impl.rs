@@ -16,7 +16,6 @@ macro_rules! shared_store_impl {
         $crate::common::listing!($store, $db);
         $crate::common::tickets_impl!($store, $db);
         $crate::common::access_impl!($store, $db);
-        $crate::common::events_impl!($store, $db);
 
         #[async_trait::async_trait]
         impl $crate::Store for $store {
