@@ -9,7 +9,6 @@ mod store_impl;
 mod tenant_data;
 pub(crate) mod ticket_rows;
 mod tickets_impl;
-mod tx_steps;
 
 use crate::records::*;
 use crate::{StoreError, StoreResult};
@@ -71,7 +70,6 @@ pub(crate) use staff_columns;
 pub(crate) use store_impl::shared_store_impl;
 pub(crate) use tenant_data::tenant_data;
 pub(crate) use tickets_impl::tickets_impl;
-pub(crate) use tx_steps::tx_steps;
 pub(crate) use {audit_columns, invite_columns, security_event_columns, session_columns};
 
 /// Key of the PostgreSQL advisory lock that serializes audit appends ("opsdesk" in ASCII).

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+mod audit;
 mod common;
 mod dialect;
 pub mod events;
@@ -11,6 +12,7 @@ mod postgres;
 mod query;
 mod records;
 mod sqlite;
+mod staff;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tickets;
