@@ -4,13 +4,11 @@
 
 mod access_impl;
 pub(crate) mod access_rows;
-pub(crate) mod events_impl;
 mod listing;
 mod store_impl;
 mod tenant_data;
 pub(crate) mod ticket_rows;
 mod tickets_impl;
-mod tx_steps;
 
 use crate::records::*;
 use crate::{StoreError, StoreResult};
@@ -67,13 +65,11 @@ macro_rules! security_event_columns {
 }
 
 pub(crate) use access_impl::access_impl;
-pub(crate) use events_impl::events_impl;
 pub(crate) use listing::listing;
 pub(crate) use staff_columns;
 pub(crate) use store_impl::shared_store_impl;
 pub(crate) use tenant_data::tenant_data;
 pub(crate) use tickets_impl::tickets_impl;
-pub(crate) use tx_steps::tx_steps;
 pub(crate) use {audit_columns, invite_columns, security_event_columns, session_columns};
 
 /// Key of the PostgreSQL advisory lock that serializes audit appends ("opsdesk" in ASCII).
@@ -358,11 +354,11 @@ pub(crate) fn duplicate_or(err: sqlx::Error) -> StoreError {
     StoreError::Database(err)
 }
 
-fn uuid(s: &str) -> StoreResult<Uuid> {
+pub(crate) fn uuid(s: &str) -> StoreResult<Uuid> {
     Uuid::parse_str(s).map_err(|_| corrupt("UUID", s))
 }
 
-fn time(ms: i64) -> StoreResult<DateTime<Utc>> {
+pub(crate) fn time(ms: i64) -> StoreResult<DateTime<Utc>> {
     DateTime::from_timestamp_millis(ms).ok_or_else(|| corrupt("time", ms))
 }
 

@@ -4,11 +4,15 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+mod audit;
 mod common;
+mod dialect;
 pub mod events;
 mod postgres;
+mod query;
 mod records;
 mod sqlite;
+mod staff;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tickets;

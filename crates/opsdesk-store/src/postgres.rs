@@ -1,6 +1,8 @@
 //! The PostgreSQL store: team deployments, possibly several hubs on one database.
 
 use crate::common::{shared_store_impl, AUDIT_APPEND_LOCK};
+use crate::dialect::{Conn, Dialect, Tx};
+use crate::query::{Decodable, Runner, Sql};
 use crate::{Backend, StoreResult};
 use sqlx::postgres::{PgListener, PgPoolOptions};
 use sqlx::{Executor, PgPool};
@@ -88,17 +90,44 @@ impl PostgresStore {
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
+}
+
+impl Dialect for PostgresStore {
+    type Db = sqlx::Postgres;
+    type WriteGuard<'a> = Option<MutexGuard<'a, ()>>;
+    const BACKEND: Backend = Backend::Postgres;
+
+    fn pool(&self) -> &sqlx::Pool<sqlx::Postgres> {
+        &self.pool
+    }
+
+    fn event_signal(&self) -> Arc<Notify> {
+        self.events.clone()
+    }
+
+    async fn execute(conn: &mut Conn<Self>, sql: Sql) -> sqlx::Result<u64> {
+        Runner::<sqlx::Postgres>::execute(conn, sql).await
+    }
+
+    async fn fetch_all<R: Decodable>(conn: &mut Conn<Self>, sql: Sql) -> sqlx::Result<Vec<R>> {
+        Runner::<sqlx::Postgres>::fetch_all(conn, sql).await
+    }
+
+    async fn fetch_optional<R: Decodable>(
+        conn: &mut Conn<Self>,
+        sql: Sql,
+    ) -> sqlx::Result<Option<R>> {
+        Runner::<sqlx::Postgres>::fetch_optional(conn, sql).await
+    }
 
     /// Row locks and transactions are enough; nothing is serialized in the process.
-    async fn write_guard(&self) -> Option<MutexGuard<'_, ()>> {
+    async fn write_guard(&self) -> Self::WriteGuard<'_> {
         None
     }
 
     /// Tells every hub listening on this database that events committed (PostgreSQL delivers
     /// the notification when the transaction commits, and not at all if it rolls back).
-    async fn announce_events(
-        tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
-    ) -> StoreResult<()> {
+    async fn announce_events(tx: &mut Tx<Self>) -> StoreResult<()> {
         sqlx::query("SELECT pg_notify($1, '')")
             .bind(crate::events::EVENTS_CHANNEL)
             .execute(&mut **tx)
@@ -107,12 +136,12 @@ impl PostgresStore {
     }
 
     /// Begins a write transaction; row locks order concurrent writers.
-    async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Postgres>> {
+    async fn begin_write(&self) -> StoreResult<Tx<Self>> {
         Ok(self.pool.begin().await?)
     }
 
     async fn index_new_ticket(
-        tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+        tx: &mut Tx<Self>,
         seq: i64,
         subject: &str,
         body: &str,
@@ -130,11 +159,7 @@ impl PostgresStore {
         Ok(())
     }
 
-    async fn index_append(
-        tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
-        seq: i64,
-        body: &str,
-    ) -> StoreResult<()> {
+    async fn index_append(tx: &mut Tx<Self>, seq: i64, body: &str) -> StoreResult<()> {
         sqlx::query(
             "UPDATE ticket_search SET doc = doc || setweight(to_tsvector('english', $1), 'B') \
              WHERE seq = $2",
@@ -176,10 +201,7 @@ impl PostgresStore {
 
     /// Declares, for the rest of the transaction, the tenants whose data it may see: row-level
     /// security on the tenant data tables shows and accepts only their rows.
-    async fn declare_tenants(
-        tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
-        tenants: &[uuid::Uuid],
-    ) -> StoreResult<()> {
+    async fn declare_tenants(tx: &mut Tx<Self>, tenants: &[uuid::Uuid]) -> StoreResult<()> {
         let list = tenants
             .iter()
             .map(uuid::Uuid::to_string)
@@ -194,7 +216,7 @@ impl PostgresStore {
 
     /// Serializes audit appends across connections and hubs until the transaction ends, so two
     /// writers never both take the next sequence number.
-    async fn lock_audit(tx: &mut sqlx::Transaction<'static, sqlx::Postgres>) -> StoreResult<()> {
+    async fn lock_audit(tx: &mut Tx<Self>) -> StoreResult<()> {
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(AUDIT_APPEND_LOCK)
             .execute(&mut **tx)

@@ -1,6 +1,8 @@
 //! The SQLite store: the embedded default, one hub process per database file.
 
 use crate::common::shared_store_impl;
+use crate::dialect::{Conn, Dialect, Tx};
+use crate::query::{Decodable, Runner, Sql};
 use crate::{Backend, StoreResult};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
@@ -22,7 +24,7 @@ pub struct SqliteStore {
 
 /// Holds the process's write lock; on release (after the transaction under it committed or was
 /// dropped) it tells the event dispatcher to look for new events.
-pub(crate) struct WriteGuard<'a> {
+pub struct WriteGuard<'a> {
     _lock: MutexGuard<'a, ()>,
     events: &'a Notify,
 }
@@ -85,8 +87,37 @@ impl SqliteStore {
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
+}
 
-    async fn write_guard(&self) -> WriteGuard<'_> {
+impl Dialect for SqliteStore {
+    type Db = sqlx::Sqlite;
+    type WriteGuard<'a> = WriteGuard<'a>;
+    const BACKEND: Backend = Backend::Sqlite;
+
+    fn pool(&self) -> &sqlx::Pool<sqlx::Sqlite> {
+        &self.pool
+    }
+
+    fn event_signal(&self) -> Arc<Notify> {
+        self.events.clone()
+    }
+
+    async fn execute(conn: &mut Conn<Self>, sql: Sql) -> sqlx::Result<u64> {
+        Runner::<sqlx::Sqlite>::execute(conn, sql).await
+    }
+
+    async fn fetch_all<R: Decodable>(conn: &mut Conn<Self>, sql: Sql) -> sqlx::Result<Vec<R>> {
+        Runner::<sqlx::Sqlite>::fetch_all(conn, sql).await
+    }
+
+    async fn fetch_optional<R: Decodable>(
+        conn: &mut Conn<Self>,
+        sql: Sql,
+    ) -> sqlx::Result<Option<R>> {
+        Runner::<sqlx::Sqlite>::fetch_optional(conn, sql).await
+    }
+
+    async fn write_guard(&self) -> Self::WriteGuard<'_> {
         WriteGuard {
             _lock: self.writes.lock().await,
             events: &self.events,
@@ -94,9 +125,7 @@ impl SqliteStore {
     }
 
     /// Nothing to announce: the write guard's release wakes this process's dispatcher.
-    async fn announce_events(
-        _tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
-    ) -> StoreResult<()> {
+    async fn announce_events(_tx: &mut Tx<Self>) -> StoreResult<()> {
         Ok(())
     }
 
@@ -105,12 +134,12 @@ impl SqliteStore {
     /// rolled back by sqlx on its connection's worker, possibly after the guard is released, and
     /// a deferred transaction that read before writing would then fail at once with "database
     /// is locked" (SQLite does not wait to upgrade a read to a write).
-    async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
+    async fn begin_write(&self) -> StoreResult<Tx<Self>> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     async fn index_new_ticket(
-        tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+        tx: &mut Tx<Self>,
         seq: i64,
         subject: &str,
         body: &str,
@@ -124,11 +153,7 @@ impl SqliteStore {
         Ok(())
     }
 
-    async fn index_append(
-        tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
-        seq: i64,
-        body: &str,
-    ) -> StoreResult<()> {
+    async fn index_append(tx: &mut Tx<Self>, seq: i64, body: &str) -> StoreResult<()> {
         sqlx::query("UPDATE ticket_fts SET body = body || $1 WHERE rowid = $2")
             .bind(format!("\n{body}"))
             .bind(seq)
@@ -163,15 +188,12 @@ impl SqliteStore {
     }
 
     /// SQLite has no row-level security: tenant data queries name the proof's tenant themselves.
-    async fn declare_tenants(
-        _tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
-        _tenants: &[uuid::Uuid],
-    ) -> StoreResult<()> {
+    async fn declare_tenants(_tx: &mut Tx<Self>, _tenants: &[uuid::Uuid]) -> StoreResult<()> {
         Ok(())
     }
 
     /// Appends are already serialized by `write_guard`.
-    async fn lock_audit(_tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>) -> StoreResult<()> {
+    async fn lock_audit(_tx: &mut Tx<Self>) -> StoreResult<()> {
         Ok(())
     }
 }

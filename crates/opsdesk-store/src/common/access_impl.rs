@@ -84,7 +84,7 @@ macro_rules! access_impl {
                 id: uuid::Uuid,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::StoreResult<$crate::AccessRequestRecord> {
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 let record = Self::request_in(&mut tx, id, now)
                     .await?
                     .ok_or($crate::StoreError::NotFound)?;
@@ -98,7 +98,7 @@ macro_rules! access_impl {
                 id: uuid::Uuid,
             ) -> $crate::StoreError {
                 let sql = "SELECT version FROM access_requests WHERE id = $1";
-                Self::conflict_or_missing(tx, sql, id).await
+                $crate::staff::conflict_or_missing::<Self>(tx, sql, id).await
             }
 
             /// Runs one conditional update and, when it changed a row, writes `fx` with it;
@@ -113,7 +113,7 @@ macro_rules! access_impl {
                 if update.execute(&mut *tx).await?.rows_affected() == 0 {
                     return Ok(false);
                 }
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 tx.commit().await?;
                 Ok(true)
             }
@@ -494,7 +494,7 @@ macro_rules! access_impl {
                     return Ok(None);
                 }
                 let view = row.into_view(end.at)?;
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 tx.commit().await?;
                 Ok(Some(view))
             }
@@ -597,9 +597,9 @@ macro_rules! access_impl {
                     .map_err($crate::common::access_rows::missing_or_duplicate("staff_id"))?
                     .rows_affected();
                 if stored == 0 {
-                    return Err(Self::stale_or_missing(&mut tx, staff_id).await);
+                    return Err($crate::staff::stale_or_missing::<Self>(&mut tx, staff_id).await);
                 }
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 let row = Self::clearance_row(&mut tx, staff_id).await?;
                 tx.commit().await?;
                 $crate::common::access_rows::clearance_view(staff_id, row)

@@ -12,11 +12,9 @@
 /// `async fn lock_audit(tx: &mut sqlx::Transaction<'static, $db>) -> StoreResult<()>`.
 macro_rules! shared_store_impl {
     ($store:ty, $db:ty, $backend:expr) => {
-        $crate::common::tx_steps!($store, $db);
         $crate::common::listing!($store, $db);
         $crate::common::tickets_impl!($store, $db);
         $crate::common::access_impl!($store, $db);
-        $crate::common::events_impl!($store, $db);
 
         #[async_trait::async_trait]
         impl $crate::Store for $store {
@@ -53,8 +51,8 @@ macro_rules! shared_store_impl {
                 .await
                 .map_err($crate::common::duplicate_or)?;
                 let record = row.try_into()?;
-                Self::insert_invite(&mut tx, &invite).await?;
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::staff::insert_invite::<Self>(&mut tx, &invite).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 tx.commit().await?;
                 Ok(record)
             }
@@ -130,8 +128,8 @@ macro_rules! shared_store_impl {
                 .bind(expected_version)
                 .fetch_optional(&mut *tx)
                 .await?;
-                let record = Self::versioned(&mut tx, id, row).await?;
-                Self::write_effects(&mut tx, fx).await?;
+                let record = $crate::staff::versioned::<Self>(&mut tx, id, row).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 tx.commit().await?;
                 Ok(record)
             }
@@ -157,14 +155,14 @@ macro_rules! shared_store_impl {
                 .bind(expected_version)
                 .fetch_optional(&mut *tx)
                 .await?;
-                let record = Self::versioned(&mut tx, id, row).await?;
+                let record = $crate::staff::versioned::<Self>(&mut tx, id, row).await?;
                 sqlx::query("DELETE FROM recovery_codes WHERE staff_id = $1")
                     .bind(id.to_string())
                     .execute(&mut *tx)
                     .await?;
-                Self::cut_off(&mut tx, id, "mfa_reset", now).await?;
-                Self::insert_invite(&mut tx, &invite).await?;
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::staff::cut_off::<Self>(&mut tx, id, "mfa_reset", now).await?;
+                $crate::staff::insert_invite::<Self>(&mut tx, &invite).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 tx.commit().await?;
                 Ok(record)
             }
@@ -188,9 +186,9 @@ macro_rules! shared_store_impl {
                 .bind(expected_version)
                 .fetch_optional(&mut *tx)
                 .await?;
-                let record = Self::versioned(&mut tx, id, row).await?;
-                Self::cut_off(&mut tx, id, "deactivated", now).await?;
-                Self::write_effects(&mut tx, fx).await?;
+                let record = $crate::staff::versioned::<Self>(&mut tx, id, row).await?;
+                $crate::staff::cut_off::<Self>(&mut tx, id, "deactivated", now).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 tx.commit().await?;
                 Ok(record)
             }
@@ -304,8 +302,8 @@ macro_rules! shared_store_impl {
                     .execute(&mut *tx)
                     .await?;
                 }
-                Self::insert_session(&mut tx, &e.session).await?;
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::staff::insert_session::<Self>(&mut tx, &e.session).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 tx.commit().await?;
                 Ok(record)
             }
@@ -331,7 +329,7 @@ macro_rules! shared_store_impl {
                     .execute(&mut *tx)
                     .await?;
                 }
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -389,7 +387,7 @@ macro_rules! shared_store_impl {
                     return Err($crate::StoreError::AlreadyUsed("challenge_used"));
                 }
                 if let Some(step) = s.totp_step {
-                    Self::claim_totp_step(&mut tx, s.staff_id, step).await?;
+                    $crate::staff::claim_totp_step::<Self>(&mut tx, s.staff_id, step).await?;
                 }
                 if let Some(code_hash) = &s.recovery_code_hash {
                     let unused = sqlx::query(
@@ -416,8 +414,8 @@ macro_rules! shared_store_impl {
                 if cleared == 0 {
                     return Err($crate::StoreError::NotFound);
                 }
-                Self::insert_session(&mut tx, &s.session).await?;
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::staff::insert_session::<Self>(&mut tx, &s.session).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -430,12 +428,12 @@ macro_rules! shared_store_impl {
             ) -> $crate::StoreResult<()> {
                 let _writing = self.write_guard().await;
                 let mut tx = self.begin_write().await?;
-                Self::claim_totp_step(&mut tx, staff_id, step).await?;
+                $crate::staff::claim_totp_step::<Self>(&mut tx, staff_id, step).await?;
                 sqlx::query("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = $1")
                     .bind(staff_id.to_string())
                     .execute(&mut *tx)
                     .await?;
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -470,27 +468,14 @@ macro_rules! shared_store_impl {
                 &self,
                 token_hash: &str,
             ) -> $crate::StoreResult<Option<($crate::SessionRecord, $crate::StaffRecord)>> {
-                let row: Option<$crate::common::SessionStaffRow> =
-                    sqlx::query_as($crate::common::SESSION_BY_TOKEN)
-                        .bind(token_hash)
-                        .fetch_optional(&self.pool)
-                        .await?;
-                $crate::common::convert_opt(row)
+                $crate::staff::sessions::by_token(self, token_hash).await
             }
 
             async fn session_by_id(
                 &self,
                 id: uuid::Uuid,
             ) -> $crate::StoreResult<Option<$crate::SessionRecord>> {
-                let row: Option<$crate::common::SessionRow> = sqlx::query_as(concat!(
-                    "SELECT ",
-                    $crate::common::session_columns!(),
-                    " FROM sessions WHERE id = $1"
-                ))
-                .bind(id.to_string())
-                .fetch_optional(&self.pool)
-                .await?;
-                $crate::common::convert_opt(row)
+                $crate::staff::sessions::by_id(self, id).await
             }
 
             async fn touch_session(
@@ -498,31 +483,14 @@ macro_rules! shared_store_impl {
                 id: uuid::Uuid,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::StoreResult<()> {
-                let _writing = self.write_guard().await;
-                sqlx::query(
-                    "UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $1",
-                )
-                .bind($crate::common::ms(now))
-                .bind(id.to_string())
-                .execute(&self.pool)
-                .await?;
-                Ok(())
+                $crate::staff::sessions::touch(self, id, now).await
             }
 
             async fn list_sessions(
                 &self,
                 staff_id: uuid::Uuid,
             ) -> $crate::StoreResult<Vec<$crate::SessionRecord>> {
-                let rows: Vec<$crate::common::SessionRow> = sqlx::query_as(concat!(
-                    "SELECT ",
-                    $crate::common::session_columns!(),
-                    " FROM sessions WHERE staff_id = $1 AND ended_at IS NULL \
-                     ORDER BY created_at DESC, id DESC"
-                ))
-                .bind(staff_id.to_string())
-                .fetch_all(&self.pool)
-                .await?;
-                $crate::common::convert_all(rows)
+                $crate::staff::sessions::open_of(self, staff_id).await
             }
 
             async fn end_session(
@@ -532,24 +500,7 @@ macro_rules! shared_store_impl {
                 now: chrono::DateTime<chrono::Utc>,
                 fx: $crate::Effects,
             ) -> $crate::StoreResult<bool> {
-                let _writing = self.write_guard().await;
-                let mut tx = self.begin_write().await?;
-                let ended = sqlx::query(
-                    "UPDATE sessions SET ended_at = $1, ended_reason = $2 \
-                     WHERE id = $3 AND ended_at IS NULL",
-                )
-                .bind($crate::common::ms(now))
-                .bind(reason)
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if ended == 0 {
-                    return Ok(false);
-                }
-                Self::write_effects(&mut tx, fx).await?;
-                tx.commit().await?;
-                Ok(true)
+                $crate::staff::sessions::end(self, id, reason, now, fx).await
             }
 
             async fn end_sessions_of(
@@ -560,30 +511,7 @@ macro_rules! shared_store_impl {
                 now: chrono::DateTime<chrono::Utc>,
                 fx: $crate::Effects,
             ) -> $crate::StoreResult<u64> {
-                let _writing = self.write_guard().await;
-                let mut tx = self.begin_write().await?;
-                // No session id is empty, so "" excludes nothing.
-                let except = except.map(|id| id.to_string()).unwrap_or_default();
-                let ended = sqlx::query(
-                    "UPDATE sessions SET ended_at = $1, ended_reason = $2 \
-                     WHERE staff_id = $3 AND ended_at IS NULL AND id <> $4",
-                )
-                .bind($crate::common::ms(now))
-                .bind(reason)
-                .bind(staff_id.to_string())
-                .bind(except)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                let mut fx = fx;
-                if ended == 0 {
-                    // Nothing changed: nobody needs to hear of it live (the audit still records
-                    // the attempt).
-                    fx.events.clear();
-                }
-                Self::write_effects(&mut tx, fx).await?;
-                tx.commit().await?;
-                Ok(ended)
+                $crate::staff::sessions::end_all_of(self, staff_id, except, reason, now, fx).await
             }
 
             async fn record(&self, fx: $crate::Effects) -> $crate::StoreResult<()> {
@@ -592,7 +520,7 @@ macro_rules! shared_store_impl {
                 }
                 let _writing = self.write_guard().await;
                 let mut tx = self.begin_write().await?;
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 tx.commit().await?;
                 Ok(())
             }

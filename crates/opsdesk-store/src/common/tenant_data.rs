@@ -135,7 +135,7 @@ macro_rules! tenant_data {
                     .map_err(missing_or_duplicate("email"))?;
                     created += 1;
                 }
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 tx.commit().await?;
                 Ok((created, updated))
             }
@@ -196,7 +196,7 @@ macro_rules! tenant_data {
                         .await?;
                     }
                 }
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -240,7 +240,7 @@ macro_rules! tenant_data {
                 let rows: Vec<$crate::common::access_rows::TenantUserRow> =
                     q.build_query_as().fetch_all(&mut *tx).await?;
                 let users = $crate::common::convert_all(rows)?;
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 tx.commit().await?;
                 Ok(users)
             }
@@ -254,7 +254,7 @@ macro_rules! tenant_data {
                 let _writing = self.write_guard().await;
                 let mut tx = self.grant_tx(access).await?;
                 let user = Self::user_in(&mut tx, access.tenant_id(), user_id).await?;
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 tx.commit().await?;
                 Ok(user)
             }
@@ -282,7 +282,7 @@ macro_rules! tenant_data {
                 .fetch_all(&mut *tx)
                 .await?;
                 let sign_ins = $crate::common::convert_all(rows)?;
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 tx.commit().await?;
                 Ok(sign_ins)
             }
@@ -324,7 +324,7 @@ macro_rules! tenant_data {
                 .execute(&mut *tx)
                 .await
                 .map_err($crate::common::access_rows::missing_or_duplicate("token_hash"))?;
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 tx.commit().await?;
                 Ok(user)
             }
@@ -368,7 +368,7 @@ macro_rules! tenant_data {
                     });
                 };
                 let user = row.try_into()?;
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 tx.commit().await?;
                 Ok(user)
             }
@@ -394,7 +394,7 @@ macro_rules! tenant_data {
                     Some(row) => row.try_into()?,
                     None => $crate::common::access_rows::default_settings(tenant),
                 };
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 tx.commit().await?;
                 Ok(settings)
             }
@@ -446,7 +446,7 @@ macro_rules! tenant_data {
                 let row: Option<$crate::common::access_rows::TenantSettingsRow> =
                     q.fetch_optional(&mut *tx).await?;
                 let settings = row.ok_or($crate::StoreError::VersionConflict)?.try_into()?;
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 tx.commit().await?;
                 Ok(settings)
             }

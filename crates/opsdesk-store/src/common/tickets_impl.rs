@@ -378,7 +378,7 @@ macro_rules! tickets_impl {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err($crate::common::ticket_rows::duplicate_as("slug"))?;
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 tx.commit().await?;
                 row.try_into()
             }
@@ -421,7 +421,7 @@ macro_rules! tickets_impl {
                         None => $crate::StoreError::NotFound,
                     });
                 };
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 tx.commit().await?;
                 row.try_into()
             }
@@ -469,7 +469,7 @@ macro_rules! tickets_impl {
                     .await?;
                     created += 1;
                 }
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 tx.commit().await?;
                 Ok((created, updated))
             }
@@ -566,7 +566,7 @@ macro_rules! tickets_impl {
                 .bind($crate::common::ms(token.created_at))
                 .fetch_one(&mut *tx)
                 .await?;
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 tx.commit().await?;
                 row.try_into()
             }
@@ -611,7 +611,7 @@ macro_rules! tickets_impl {
                         None => $crate::StoreError::NotFound,
                     });
                 };
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 tx.commit().await?;
                 row.try_into()
             }
@@ -651,7 +651,7 @@ macro_rules! tickets_impl {
                     .await
                     .map_err($crate::common::ticket_rows::duplicate_as("name"))?;
                 Self::put_members(&mut tx, id, members).await?;
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 let view = Self::group_view(&mut *tx, id).await?;
                 tx.commit().await?;
                 view.ok_or($crate::StoreError::NotFound)
@@ -669,7 +669,7 @@ macro_rules! tickets_impl {
                     return Err($crate::StoreError::NotFound);
                 }
                 Self::put_members(&mut tx, id, members).await?;
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 let view = Self::group_view(&mut *tx, id).await?;
                 tx.commit().await?;
                 view.ok_or($crate::StoreError::NotFound)
@@ -767,7 +767,7 @@ macro_rules! tickets_impl {
                 let Some(row) = row else {
                     return Err($crate::StoreError::VersionConflict);
                 };
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 tx.commit().await?;
                 row.try_into()
             }
@@ -858,7 +858,7 @@ macro_rules! tickets_impl {
                     .await
                     .map_err($crate::common::ticket_rows::duplicate_as("idempotency_key"))?;
                 }
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 tx.commit().await?;
                 drop(_writing);
                 self.tickets_by_seqs(&seqs).await
@@ -1194,7 +1194,7 @@ macro_rules! tickets_impl {
                 .execute(&mut *tx)
                 .await
                 .map_err($crate::common::ticket_rows::duplicate_as("name"))?;
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 tx.commit().await?;
                 Ok(filter)
             }
@@ -1244,7 +1244,7 @@ macro_rules! tickets_impl {
                 if gone == 0 {
                     return Ok(false);
                 }
-                Self::write_effects(&mut tx, fx).await?;
+                $crate::audit::write_effects::<Self>(&mut tx, fx).await?;
                 tx.commit().await?;
                 Ok(true)
             }

@@ -3,6 +3,10 @@
 //! new ones may have committed: after a write on SQLite (one process), and on PostgreSQL on a
 //! `NOTIFY opsdesk_events` from any hub on the database, so events cross hubs.
 
+mod queries;
+mod rows;
+
+use crate::dialect::Dialect;
 use crate::{EventRecord, StoreResult};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -26,4 +30,27 @@ pub trait EventStore: Send + Sync {
     async fn prune_events(&self, before: DateTime<Utc>) -> StoreResult<u64>;
     /// Notified (one stored permit) whenever new events may have committed.
     fn event_signal(&self) -> Arc<Notify>;
+}
+
+#[async_trait]
+impl<D: Dialect> EventStore for D {
+    async fn events_after(&self, after: i64, limit: u32) -> StoreResult<Vec<EventRecord>> {
+        queries::events_after(self, after, limit).await
+    }
+
+    async fn last_event_seq(&self) -> StoreResult<i64> {
+        queries::seq_bound(self, queries::LAST_SEQ).await
+    }
+
+    async fn first_event_seq(&self) -> StoreResult<i64> {
+        queries::seq_bound(self, queries::FIRST_SEQ).await
+    }
+
+    async fn prune_events(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        queries::prune(self, before).await
+    }
+
+    fn event_signal(&self) -> Arc<Notify> {
+        Dialect::event_signal(self)
+    }
 }
