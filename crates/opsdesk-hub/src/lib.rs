@@ -3,14 +3,15 @@
 //! caller made (tests, and the desktop app's local workspace).
 #![forbid(unsafe_code)]
 
-pub mod api;
 pub mod clock;
 pub mod config;
+pub mod context;
 pub mod error;
-pub mod extract;
+pub mod routes;
 pub mod secrets;
 pub mod service;
 pub mod state;
+pub mod support;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -80,7 +81,7 @@ pub fn start(
             std::time::Duration::from_secs(sla_every),
         ));
     }
-    let app = api::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let app = routes::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(listener, app)

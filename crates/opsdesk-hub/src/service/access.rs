@@ -3,9 +3,9 @@
 //! them, and writes the outcome with its audit entries in one store call.
 
 use crate::error::{HubError, HubResult};
-use crate::extract::ClientInfo;
+use crate::context::ClientInfo;
 use crate::service::audit_export::csv_cell;
-use crate::service::auth::Caller;
+use crate::context::Caller;
 use crate::service::effects::{audit, security, staff_ref};
 use crate::service::events;
 use crate::service::staff::page_limit;

@@ -1,8 +1,8 @@
 //! The audit trail (read, filter, verify) and the security event log, for security officers.
 
 use crate::error::{HubError, HubResult};
-use crate::extract::ClientInfo;
-use crate::service::auth::Caller;
+use crate::context::ClientInfo;
+use crate::context::Caller;
 use crate::service::effects::audit;
 use crate::service::staff::{page, page_limit};
 use crate::state::AppState;

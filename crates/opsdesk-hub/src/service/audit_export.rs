@@ -2,9 +2,9 @@
 //! Lines or CSV, streamed page by page so an export of millions of entries runs in flat memory.
 
 use crate::error::HubResult;
-use crate::extract::ClientInfo;
+use crate::context::ClientInfo;
 use crate::service::audit::{entry, validated_filter};
-use crate::service::auth::Caller;
+use crate::context::Caller;
 use crate::service::effects::audit;
 use crate::state::AppState;
 use bytes::Bytes;

@@ -1,8 +1,9 @@
 //! Sign-in in two explicit steps (password, then TOTP or a recovery code), lockout after repeated
 //! failures, invite acceptance with TOTP enrollment, and sessions.
 
+use crate::context::Caller;
 use crate::error::{HubError, HubResult};
-use crate::extract::ClientInfo;
+use crate::context::ClientInfo;
 use crate::secrets;
 use crate::service::effects::{audit, security, staff_ref};
 use crate::service::views::{session_view, staff_view};
@@ -24,20 +25,6 @@ use uuid::Uuid;
 const CHALLENGE_LIFETIME_MINUTES: i64 = 5;
 /// `last_seen_at` is written at most this often per session.
 const TOUCH_EVERY_SECONDS: i64 = 60;
-
-/// The signed-in staff member making a request, with their session.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    pub staff: StaffRecord,
-    pub session: SessionRecord,
-}
-
-impl Caller {
-    /// The audit name of the caller.
-    pub fn actor(&self) -> String {
-        staff_ref(self.staff.id)
-    }
-}
 
 /// Resolves a bearer token to a live session of an active staff member.
 pub async fn authenticate(state: &AppState, token: &str) -> HubResult<Caller> {

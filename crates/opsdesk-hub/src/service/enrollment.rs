@@ -2,7 +2,7 @@
 //! and a first session. Also how an MFA reset's new invite is accepted.
 
 use crate::error::{HubError, HubResult};
-use crate::extract::ClientInfo;
+use crate::context::ClientInfo;
 use crate::secrets;
 use crate::service::auth::{check_rate, new_session, signed_in};
 use crate::service::effects::{audit, staff_ref};

@@ -9,7 +9,8 @@
 //! it skips what it already sent, so nothing is doubled; if it falls behind it replays again.
 
 use crate::error::HubResult;
-use crate::service::auth::{authenticate, Caller};
+use crate::context::Caller;
+use crate::service::auth::authenticate;
 use crate::state::AppState;
 use chrono::Duration;
 use opsdesk_core::access::RequestStatus;

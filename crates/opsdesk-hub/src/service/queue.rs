@@ -2,8 +2,8 @@
 //! search, one ticket with its conversation, the changes feed, presence and saved filters.
 
 use crate::error::{HubError, HubResult};
-use crate::extract::ClientInfo;
-use crate::service::auth::Caller;
+use crate::context::ClientInfo;
+use crate::context::Caller;
 use crate::service::effects::audit;
 use crate::state::AppState;
 use chrono::Duration;

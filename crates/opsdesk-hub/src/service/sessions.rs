@@ -3,8 +3,8 @@
 //! staff readers (a `staff_changed` event).
 
 use crate::error::{HubError, HubResult};
-use crate::extract::ClientInfo;
-use crate::service::auth::Caller;
+use crate::context::ClientInfo;
+use crate::context::Caller;
 use crate::service::effects::{audit, security, staff_ref};
 use crate::service::events::staff_event;
 use crate::service::views::session_view;

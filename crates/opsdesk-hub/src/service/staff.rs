@@ -2,9 +2,9 @@
 //! and "what can this person do".
 
 use crate::error::{HubError, HubResult};
-use crate::extract::ClientInfo;
+use crate::context::ClientInfo;
 use crate::secrets;
-use crate::service::auth::Caller;
+use crate::context::Caller;
 use crate::service::effects::{audit, security, staff_ref};
 use crate::service::events::staff_event;
 use crate::service::views::{capabilities, staff_view};

@@ -5,13 +5,14 @@
 //! the platform reports sign-ins with an integration token.
 
 use crate::error::{HubError, HubResult};
-use crate::extract::ClientInfo;
+use crate::context::ClientInfo;
 use crate::secrets;
 use crate::service::access::grant_ref;
-use crate::service::auth::Caller;
+use crate::context::Caller;
 use crate::service::effects::{audit, security};
 use crate::service::staff::page_limit;
-use crate::service::tenants::{import_rows, CsvTable, Integration};
+use crate::context::Integration;
+use crate::service::tenants::{import_rows, CsvTable};
 use crate::state::AppState;
 use opsdesk_core::access::{check_user_name, TenantUserRole, TenantUserStatus, RESET_LINK_TTL};
 use opsdesk_core::audit::AuditAction;

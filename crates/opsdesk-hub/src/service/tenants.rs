@@ -1,10 +1,11 @@
 //! The tenants directory (create, edit, import from JSON or CSV), integration tokens for the
 //! platform's intake, ticket groups and SLA policies.
 
+use crate::context::Integration;
 use crate::error::{HubError, HubResult};
-use crate::extract::ClientInfo;
+use crate::context::ClientInfo;
 use crate::secrets;
-use crate::service::auth::Caller;
+use crate::context::Caller;
 use crate::service::effects::audit;
 use crate::service::staff::page_limit;
 use crate::state::AppState;
@@ -27,19 +28,6 @@ use uuid::Uuid;
 
 /// Most tenants one import may hold.
 pub const IMPORT_MAX_ROWS: usize = 10_000;
-
-/// An integration token that authenticated a request.
-#[derive(Debug, Clone)]
-pub struct Integration {
-    pub token: IntegrationTokenView,
-}
-
-impl Integration {
-    /// The audit name: `integration:<id>`.
-    pub fn actor(&self) -> String {
-        format!("integration:{}", self.token.id)
-    }
-}
 
 /// Resolves an integration token (stored hashed); revoked tokens fail.
 pub async fn authenticate_integration(state: &AppState, token: &str) -> HubResult<Integration> {
@@ -338,7 +326,7 @@ pub fn import_rows<T: serde::de::DeserializeOwned>(
     let rows: Vec<(String, T)> = if content_type.starts_with("text/csv") {
         csv(text)?
     } else if content_type.starts_with("application/json") {
-        let rows: Vec<T> = crate::extract::parse_json(body)?;
+        let rows: Vec<T> = crate::support::json::parse_json(body)?;
         rows.into_iter()
             .enumerate()
             .map(|(i, r)| (format!("[{i}]."), r))

@@ -4,11 +4,11 @@
 //! entry in the same transaction, and emits a ticket event after it commits.
 
 use crate::error::{HubError, HubResult};
-use crate::extract::{ClientInfo, IdempotencyKey};
-use crate::service::auth::Caller;
+use crate::context::{ClientInfo, IdempotencyKey};
+use crate::context::Caller;
 use crate::service::effects::audit;
 use crate::service::events;
-use crate::service::tenants::Integration;
+use crate::context::Integration;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use opsdesk_core::audit::AuditAction;

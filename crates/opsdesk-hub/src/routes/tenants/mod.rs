@@ -2,7 +2,7 @@
 //! filters.
 
 use crate::error::HubError;
-use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller, ClientInfo, IdempotencyKey, Integration};
+use crate::routes::extract::{ApiJson, ApiPath, ApiQuery, Caller, ClientInfo, IdempotencyKey, Integration};
 use crate::service::{queue, tenants, tickets};
 use crate::state::AppState;
 use axum::body::Bytes;

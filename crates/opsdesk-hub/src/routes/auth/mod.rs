@@ -1,7 +1,7 @@
 //! Sign-in, enrollment and session endpoints.
 
 use crate::error::HubError;
-use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller, ClientInfo};
+use crate::routes::extract::{ApiJson, ApiPath, ApiQuery, Caller, ClientInfo};
 use crate::service::{auth, enrollment, sessions, views};
 use crate::state::AppState;
 use axum::extract::State;

@@ -1,7 +1,7 @@
 //! The live event stream.
 
 use crate::error::HubError;
-use crate::extract::Caller;
+use crate::routes::extract::Caller;
 use crate::service::events::{open_stream, StreamItem};
 use crate::state::AppState;
 use axum::extract::State;

@@ -1,7 +1,7 @@
 //! Staff administration endpoints.
 
 use crate::error::HubError;
-use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller, ClientInfo};
+use crate::routes::extract::{ApiJson, ApiPath, ApiQuery, Caller, ClientInfo};
 use crate::service::{sessions, staff};
 use crate::state::AppState;
 use axum::extract::State;

@@ -1,7 +1,7 @@
 //! Audit trail and security event endpoints.
 
 use crate::error::HubError;
-use crate::extract::{ApiQuery, Caller, ClientInfo};
+use crate::routes::extract::{ApiQuery, Caller, ClientInfo};
 use crate::service::{audit, audit_export};
 use crate::state::AppState;
 use axum::body::Body;

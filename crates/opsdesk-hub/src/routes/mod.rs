@@ -1,5 +1,7 @@
-//! The HTTP API under `/api/v1`, its OpenAPI document, and the probes. Handlers are thin: they
-//! extract, call one service function, and return its result.
+//! The HTTP API under `/api/v1`, its OpenAPI document, and the probes; one folder of handlers per
+//! area. Handlers are thin: they extract, call one domain function, and return its result.
+
+pub mod extract;
 
 mod access;
 mod audit;

@@ -1,7 +1,7 @@
 //! Ticket endpoints: the queue, counts, search, the changes feed, one ticket, and every write.
 
 use crate::error::HubError;
-use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller, ClientInfo, IdempotencyKey};
+use crate::routes::extract::{ApiJson, ApiPath, ApiQuery, Caller, ClientInfo, IdempotencyKey};
 use crate::service::{queue, tickets};
 use crate::state::AppState;
 use axum::extract::State;

@@ -1,9 +1,12 @@
 //! Request extractors that turn every malformed input into a problem document naming the field:
-//! JSON bodies, query strings, the client's address, and the signed-in caller.
+//! JSON bodies, query strings, and the request context (`crate::context`): the client's address,
+//! the signed-in caller, the integration and the idempotency key.
 
+pub use crate::context::{Caller, ClientInfo, IdempotencyKey, Integration};
 use crate::error::HubError;
 use crate::service::auth::authenticate;
 use crate::state::AppState;
+use crate::support::json::{field_error, parse_json};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request};
 use axum::http::{header, request::Parts};
 use bytes::Bytes;
@@ -54,75 +57,6 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
-/// Parses JSON, naming the field at fault.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, HubError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
-            return HubError::BadRequest {
-                code: "malformed_json",
-                message: format!("the body is not valid JSON ({inner})"),
-                status: 400,
-            };
-        }
-        field_error(&path, &inner.to_string())
-    })?;
-    de.end().map_err(|e| HubError::BadRequest {
-        code: "malformed_json",
-        message: format!("the body has content after the JSON value ({e})"),
-        status: 400,
-    })?;
-    Ok(value)
-}
-
-/// Turns a serde message at `path` into a field error. Messages about a missing or unknown field
-/// come with the parent's path; the field's name is taken from the message then.
-fn field_error(path: &str, message: &str) -> HubError {
-    let message = message
-        .split(" at line ")
-        .next()
-        .unwrap_or(message)
-        .to_owned();
-    let named = message.split('`').nth(1).map(str::to_owned);
-    if message.starts_with("missing field") {
-        let field = join_path(path, named.as_deref().unwrap_or("body"));
-        return HubError::field(&field, "is required");
-    }
-    if message.starts_with("unknown field") {
-        // serde_path_to_error already includes the unknown key in the path.
-        let name = named.as_deref().unwrap_or("body");
-        let field = if path == name || path.ends_with(&format!(".{name}")) {
-            path.to_owned()
-        } else {
-            join_path(path, name)
-        };
-        let expected = message
-            .split(", expected ")
-            .nth(1)
-            .unwrap_or("the documented fields");
-        return HubError::field(
-            &field,
-            format!("is not a known field (expected {expected})"),
-        );
-    }
-    let field = if path == "." || path.is_empty() {
-        "body".to_owned()
-    } else {
-        path.to_owned()
-    };
-    HubError::field(&field, message)
-}
-
-fn join_path(parent: &str, name: &str) -> String {
-    if parent == "." || parent.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{parent}.{name}")
-    }
-}
-
 /// A path parameter (an id); a malformed one is a 400 naming `id`.
 pub struct ApiPath<T>(pub T);
 
@@ -157,14 +91,6 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 
 fn form_urlencoded(query: &str) -> url::form_urlencoded::Parse<'_> {
     url::form_urlencoded::parse(query.as_bytes())
-}
-
-/// Who is calling from where: the client address (from the socket, or `X-Forwarded-For` when
-/// the hub is configured to trust it) and the user agent.
-#[derive(Debug, Clone)]
-pub struct ClientInfo {
-    pub addr: IpAddr,
-    pub user_agent: String,
 }
 
 impl FromRequestParts<AppState> for ClientInfo {
@@ -202,13 +128,6 @@ impl FromRequestParts<AppState> for ClientInfo {
     }
 }
 
-pub use crate::service::auth::Caller;
-
-/// The `Idempotency-Key` header of a write, when sent: 1 to 100 visible ASCII characters.
-/// A replayed write with the same key answers with the first result instead of writing again.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IdempotencyKey(pub Option<String>);
-
 impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
     type Rejection = HubError;
 
@@ -229,9 +148,6 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
         Ok(IdempotencyKey(Some(key.to_owned())))
     }
 }
-
-/// The platform calling the intake endpoint with an integration token.
-pub use crate::service::tenants::Integration;
 
 impl FromRequestParts<AppState> for Integration {
     type Rejection = HubError;
@@ -283,58 +199,5 @@ impl FromRequestParts<AppState> for Caller {
                 )
             })?;
         authenticate(state, token).await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde::Deserialize;
-
-    #[derive(Debug, Deserialize)]
-    #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
-    struct Sample {
-        name: String,
-        count: u32,
-        inner: Option<Inner>,
-    }
-    #[derive(Debug, Deserialize)]
-    #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
-    struct Inner {
-        role: opsdesk_core::Role,
-    }
-
-    fn field_of(body: &str) -> (String, String) {
-        match parse_json::<Sample>(body.as_bytes()) {
-            Err(HubError::InvalidField { field, rule }) => (field, rule),
-            Err(other) => (String::from("<other>"), other.to_string()),
-            Ok(v) => panic!("accepted {v:?}"),
-        }
-    }
-
-    #[test]
-    fn errors_name_the_field() {
-        assert_eq!(field_of(r#"{"count":1}"#).0, "name");
-        assert_eq!(field_of(r#"{"name":"a","count":"x"}"#).0, "count");
-        assert_eq!(field_of(r#"{"name":"a","count":1,"extra":1}"#).0, "extra");
-        let (field, rule) = field_of(r#"{"name":"a","count":1,"inner":{"role":"root"}}"#);
-        assert_eq!(field, "inner.role");
-        assert!(rule.contains("unknown variant"), "{rule}");
-        assert!(matches!(
-            parse_json::<Sample>(b"{not json"),
-            Err(HubError::BadRequest {
-                code: "malformed_json",
-                ..
-            })
-        ));
-        assert!(matches!(
-            parse_json::<Sample>(br#"{"name":"a","count":1} trailing"#),
-            Err(HubError::BadRequest {
-                code: "malformed_json",
-                ..
-            })
-        ));
     }
 }

@@ -2,7 +2,7 @@
 //! a grant opens.
 
 use crate::error::HubError;
-use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller, ClientInfo, Integration};
+use crate::routes::extract::{ApiJson, ApiPath, ApiQuery, Caller, ClientInfo, Integration};
 use crate::service::{access, tenant_data};
 use crate::state::AppState;
 use axum::body::Bytes;

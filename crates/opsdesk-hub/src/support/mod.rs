@@ -1,0 +1,3 @@
+//! What several areas of the domain share: JSON reading, effects, paging, CSV, idempotency.
+
+pub mod json;
