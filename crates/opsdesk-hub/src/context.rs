@@ -2,7 +2,7 @@
 //! client's address, and a write's idempotency key. Plain types with no HTTP in them; the HTTP
 //! layer (`routes::extract`) builds them from requests and the domain takes them as arguments.
 
-use crate::service::effects::staff_ref;
+use crate::support::effects::staff_ref;
 use opsdesk_proto::IntegrationTokenView;
 use opsdesk_store::{SessionRecord, StaffRecord};
 use std::net::IpAddr;

@@ -214,7 +214,7 @@ async fn main() -> anyhow::Result<()> {
                 CliFormat::Jsonl => opsdesk_proto::ExportFormat::Jsonl,
                 CliFormat::Csv => opsdesk_proto::ExportFormat::Csv,
             };
-            let fx = opsdesk_store::Effects::audit(opsdesk_hub::service::effects::audit(
+            let fx = opsdesk_store::Effects::audit(opsdesk_hub::support::effects::audit(
                 chrono::Utc::now(),
                 "system",
                 opsdesk_core::audit::AuditAction::AuditExported,

@@ -6,7 +6,7 @@ use crate::error::{HubError, HubResult};
 use crate::context::ClientInfo;
 use crate::service::audit_export::csv_cell;
 use crate::context::Caller;
-use crate::service::effects::{audit, security, staff_ref};
+use crate::support::effects::{audit, security, staff_ref};
 use crate::service::events;
 use crate::service::staff::page_limit;
 use crate::state::AppState;

@@ -7,7 +7,7 @@
 
 use crate::error::HubResult;
 use crate::service::access::grant_ref;
-use crate::service::effects::audit;
+use crate::support::effects::audit;
 use crate::service::events;
 use crate::state::AppState;
 use opsdesk_core::access::GrantEndReason;

@@ -5,7 +5,7 @@ use crate::error::HubResult;
 use crate::context::ClientInfo;
 use crate::service::audit::{entry, validated_filter};
 use crate::context::Caller;
-use crate::service::effects::audit;
+use crate::support::effects::audit;
 use crate::state::AppState;
 use bytes::Bytes;
 use futures::Stream;

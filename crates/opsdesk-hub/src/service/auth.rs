@@ -5,7 +5,7 @@ use crate::context::Caller;
 use crate::error::{HubError, HubResult};
 use crate::context::ClientInfo;
 use crate::secrets;
-use crate::service::effects::{audit, security, staff_ref};
+use crate::support::effects::{audit, security, staff_ref};
 use crate::service::views::{session_view, staff_view};
 use crate::state::AppState;
 use chrono::{DateTime, Duration, Utc};

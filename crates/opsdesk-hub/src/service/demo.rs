@@ -72,11 +72,11 @@ async fn clear_demo_team(state: &AppState, by: Option<uuid::Uuid>) -> HubResult<
             background_check_at: Some(now),
             training_at: (*username != "ana.agent").then_some(now),
         };
-        let fx = opsdesk_store::Effects::audit(crate::service::effects::audit(
+        let fx = opsdesk_store::Effects::audit(crate::support::effects::audit(
             now,
-            &crate::service::effects::staff_ref(by),
+            &crate::support::effects::staff_ref(by),
             AuditAction::ClearanceRecorded,
-            &crate::service::effects::staff_ref(person.id),
+            &crate::support::effects::staff_ref(person.id),
             std::net::Ipv4Addr::LOCALHOST.into(),
             serde_json::json!({ "demo": true, "complete": clearance.is_complete() }),
         ));
@@ -103,7 +103,7 @@ async fn invite_demo_team(state: &AppState, by: Option<uuid::Uuid>) -> HubResult
             role: *role,
         };
         let actor = by
-            .map(crate::service::effects::staff_ref)
+            .map(crate::support::effects::staff_ref)
             .unwrap_or_else(|| "system".into());
         create_with_invite(state, req, &actor, by, std::net::Ipv4Addr::LOCALHOST.into()).await?;
         added += 1;

@@ -5,7 +5,7 @@ use crate::error::{HubError, HubResult};
 use crate::context::ClientInfo;
 use crate::secrets;
 use crate::service::auth::{check_rate, new_session, signed_in};
-use crate::service::effects::{audit, staff_ref};
+use crate::support::effects::{audit, staff_ref};
 use crate::service::events::staff_event;
 use crate::state::AppState;
 use opsdesk_core::audit::AuditAction;

@@ -8,7 +8,6 @@ pub mod audit;
 pub mod audit_export;
 pub mod auth;
 pub mod demo;
-pub mod effects;
 pub mod enrollment;
 pub mod events;
 pub mod queue;

@@ -4,7 +4,7 @@
 use crate::error::{HubError, HubResult};
 use crate::context::ClientInfo;
 use crate::context::Caller;
-use crate::service::effects::audit;
+use crate::support::effects::audit;
 use crate::state::AppState;
 use chrono::Duration;
 use opsdesk_core::audit::AuditAction;

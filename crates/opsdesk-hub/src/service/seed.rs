@@ -3,7 +3,7 @@
 //! agree with their status), deterministic from a seed, written through `Store::seed_batch` in
 //! batches, with one audit entry for the whole run. Benchmarks and the app's demo reuse it.
 
-use crate::service::effects::audit;
+use crate::support::effects::audit;
 use chrono::{DateTime, Duration, Utc};
 use opsdesk_core::audit::AuditAction;
 use opsdesk_core::sla::{SlaClock, SlaStage, SlaState, SlaTargets};

@@ -5,7 +5,7 @@
 use crate::error::{HubError, HubResult};
 use crate::context::ClientInfo;
 use crate::context::Caller;
-use crate::service::effects::{audit, security, staff_ref};
+use crate::support::effects::{audit, security, staff_ref};
 use crate::service::events::staff_event;
 use crate::service::views::session_view;
 use crate::state::AppState;

@@ -9,7 +9,7 @@ use crate::context::ClientInfo;
 use crate::secrets;
 use crate::service::access::grant_ref;
 use crate::context::Caller;
-use crate::service::effects::{audit, security};
+use crate::support::effects::{audit, security};
 use crate::service::staff::page_limit;
 use crate::context::Integration;
 use crate::service::tenants::{import_rows, CsvTable};

@@ -6,7 +6,7 @@ use crate::error::{HubError, HubResult};
 use crate::context::ClientInfo;
 use crate::secrets;
 use crate::context::Caller;
-use crate::service::effects::audit;
+use crate::support::effects::audit;
 use crate::service::staff::page_limit;
 use crate::state::AppState;
 use opsdesk_core::audit::AuditAction;

@@ -6,7 +6,7 @@
 use crate::error::{HubError, HubResult};
 use crate::context::{ClientInfo, IdempotencyKey};
 use crate::context::Caller;
-use crate::service::effects::audit;
+use crate::support::effects::audit;
 use crate::service::events;
 use crate::context::Integration;
 use crate::state::AppState;

@@ -1,3 +1,4 @@
 //! What several areas of the domain share: JSON reading, effects, paging, CSV, idempotency.
 
+pub mod effects;
 pub mod json;
