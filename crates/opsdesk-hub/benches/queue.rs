@@ -12,7 +12,7 @@ use opsdesk_core::ticket::{Priority, QueueSort, QueueView, TicketStatus};
 use opsdesk_core::totp::TotpSecret;
 use opsdesk_core::Role;
 use opsdesk_hub::clock::{Clock, ShiftedClock};
-use opsdesk_hub::service::queue::view_spec;
+use opsdesk_hub::domain::tickets::queue::view_spec;
 use opsdesk_hub::service::seed::{seed, SeedPlan};
 use opsdesk_hub::testing::{test_settings, Db, PASSWORD};
 use opsdesk_proto::{ChangesPage, Enrolled, EnrollmentOffer, Page, SearchHit, TicketSummary};

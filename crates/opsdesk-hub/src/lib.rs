@@ -6,6 +6,7 @@
 pub mod clock;
 pub mod config;
 pub mod context;
+pub mod domain;
 pub mod error;
 pub mod routes;
 pub mod secrets;

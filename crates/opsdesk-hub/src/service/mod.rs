@@ -10,7 +10,6 @@ pub mod auth;
 pub mod demo;
 pub mod enrollment;
 pub mod events;
-pub mod queue;
 pub mod seed;
 pub mod sessions;
 pub mod sla_job;

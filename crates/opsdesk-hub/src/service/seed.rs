@@ -757,7 +757,7 @@ impl Desk {
             report.open += 1;
             if deadlines
                 .due_at
-                .is_some_and(|d| d <= now + crate::service::queue::BREACHING_SOON)
+                .is_some_and(|d| d <= now + crate::domain::tickets::queue::BREACHING_SOON)
             {
                 report.breaching_soon += 1;
             }

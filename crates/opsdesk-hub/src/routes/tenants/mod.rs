@@ -3,7 +3,8 @@
 
 use crate::error::HubError;
 use crate::routes::extract::{ApiJson, ApiPath, ApiQuery, Caller, ClientInfo, IdempotencyKey, Integration};
-use crate::service::{queue, tenants, tickets};
+use crate::domain::tickets::queue;
+use crate::service::{tenants, tickets};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;

@@ -2,7 +2,8 @@
 
 use crate::error::HubError;
 use crate::routes::extract::{ApiJson, ApiPath, ApiQuery, Caller, ClientInfo, IdempotencyKey};
-use crate::service::{queue, tickets};
+use crate::domain::tickets::queue;
+use crate::service::tickets;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;

@@ -1,0 +1,5 @@
+//! The hub's behaviour by area, between the HTTP handlers and the store. Each action takes the
+//! caller (or the client info for unauthenticated steps) and typed input, applies the rules from
+//! core, and writes the change with its audit entries in one store call.
+
+pub mod tickets;

@@ -1,0 +1,3 @@
+//! Tickets: the queue and its reads, and every ticket write.
+
+pub mod queue;
