@@ -9,7 +9,7 @@ use opsdesk_client::api::SessionToken;
 use opsdesk_client::queue::{LocalPage, QueueSync};
 use opsdesk_client::{ApiClient, Cache};
 use opsdesk_core::ticket::QueueSort;
-use opsdesk_hub::service::seed::{seed, SeedPlan};
+use opsdesk_hub::seed::{seed, SeedPlan};
 use opsdesk_hub::testing::{spawn_app, Db};
 use opsdesk_store::TicketSpec;
 use serde_json::json;

@@ -115,7 +115,7 @@ impl LocalWorkspace {
             email: Email::parse(email).map_err(|e| ClientError::invalid("email", e))?,
             role: Role::Admin,
         };
-        opsdesk_hub::service::staff::bootstrap_admin(&self.hub()?.state, req)
+        opsdesk_hub::domain::staff::invite::bootstrap_admin(&self.hub()?.state, req)
             .await
             .map_err(hub_error)
     }
@@ -123,7 +123,7 @@ impl LocalWorkspace {
     /// Invites the demo team (one or two people of every role); existing members are left
     /// alone. Returns how many were added.
     pub async fn seed_demo_staff(&self) -> Result<usize, ClientError> {
-        opsdesk_hub::service::demo::seed_demo_staff(&self.hub()?.state, None)
+        opsdesk_hub::seed::demo::seed_demo_staff(&self.hub()?.state, None)
             .await
             .map_err(hub_error)
     }

@@ -1,5 +1,5 @@
 //! The ticket queue at scale, on SQLite and PostgreSQL: seeds 1,000,000 tickets for 500 tenants
-//! with `service::seed` (`OPSDESK_BENCH_TICKETS` changes the size; the SQLite file is kept under
+//! with `seed` (`OPSDESK_BENCH_TICKETS` changes the size; the SQLite file is kept under
 //! /var/tmp and reused when it holds the right count; PostgreSQL gets a fresh database
 //! `opsdesk_bench_<pid>`, dropped at the end), then measures through the store and through the
 //! HTTP API of a hub on port 0 with a signed-in senior agent: every view x sort, filters, page 2,
@@ -13,7 +13,7 @@ use opsdesk_core::totp::TotpSecret;
 use opsdesk_core::Role;
 use opsdesk_hub::clock::{Clock, ShiftedClock};
 use opsdesk_hub::domain::tickets::queue::view_spec;
-use opsdesk_hub::service::seed::{seed, SeedPlan};
+use opsdesk_hub::seed::{seed, SeedPlan};
 use opsdesk_hub::testing::{test_settings, Db, PASSWORD};
 use opsdesk_proto::{ChangesPage, Enrolled, EnrollmentOffer, Page, SearchHit, TicketSummary};
 use opsdesk_store::{
@@ -172,7 +172,7 @@ async fn run(db: Db, tickets: u64) {
     let http = reqwest::Client::new();
     let (token, me) =
         sign_in_seeded(store.as_ref(), &hub.state, clock.as_ref(), &http, &base).await;
-    let caller = opsdesk_hub::service::auth::authenticate(&hub.state, &token)
+    let caller = opsdesk_hub::domain::auth::authenticate(&hub.state, &token)
         .await
         .expect("caller");
     let api_owned = Api {
@@ -512,8 +512,13 @@ async fn sign_in_seeded(
         .pop()
         .expect("a seeded senior agent");
     let now = state.now();
-    let (invite_token, invite) =
-        opsdesk_hub::service::staff::new_invite(state, staff.id, InviteKind::MfaReset, None, now);
+    let (invite_token, invite) = opsdesk_hub::domain::staff::invite::new_invite(
+        state,
+        staff.id,
+        InviteKind::MfaReset,
+        None,
+        now,
+    );
     store
         .reset_mfa(staff.id, staff.version, invite, now, Effects::default())
         .await
@@ -570,7 +575,7 @@ impl Case {
     fn page(
         &self,
         state: &opsdesk_hub::state::AppState,
-        caller: &opsdesk_hub::service::auth::Caller,
+        caller: &opsdesk_hub::context::Caller,
         after: Option<opsdesk_store::QueueCursor>,
     ) -> QueuePage {
         let mut spec = view_spec(state, caller, self.view);

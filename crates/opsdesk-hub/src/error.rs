@@ -14,13 +14,21 @@ pub enum HubError {
     /// 400: a request field broke a rule.
     #[error("`{field}` {rule}")]
     InvalidField { field: String, rule: String },
-    /// 400: the request as a whole is malformed (not JSON, wrong content type).
+    /// 400: the request as a whole is malformed (not JSON, an unreadable body).
     #[error("{message}")]
-    BadRequest {
-        code: &'static str,
-        message: String,
-        status: u16,
-    },
+    BadRequest { code: &'static str, message: String },
+    /// 404: no route has this path.
+    #[error("there is no such endpoint; see /api/v1/openapi.json")]
+    NoSuchEndpoint,
+    /// 405: the route exists but not with this method.
+    #[error("this endpoint does not accept that method; see /api/v1/openapi.json")]
+    MethodNotAllowed,
+    /// 413: the body is larger than the route accepts.
+    #[error("the request body is larger than the hub accepts (64 KiB)")]
+    BodyTooLarge,
+    /// 415: the body is not in a format the route reads; the message says which it takes.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// 401: not signed in, or the credentials are wrong.
     #[error("{message}")]
     Unauthenticated { code: &'static str, message: String },
@@ -92,11 +100,15 @@ impl HubError {
     pub fn to_api_error(&self) -> ApiError {
         match self {
             HubError::InvalidField { field, rule } => ApiError::invalid_field(field, rule),
-            HubError::BadRequest {
-                code,
-                message,
-                status,
-            } => ApiError::new(*status, code, message),
+            HubError::BadRequest { code, message } => ApiError::new(400, code, message),
+            HubError::NoSuchEndpoint => ApiError::new(404, "no_such_endpoint", self.to_string()),
+            HubError::MethodNotAllowed => {
+                ApiError::new(405, "method_not_allowed", self.to_string())
+            }
+            HubError::BodyTooLarge => ApiError::new(413, "body_too_large", self.to_string()),
+            HubError::UnsupportedMediaType(message) => {
+                ApiError::new(415, "unsupported_media_type", message)
+            }
             HubError::Unauthenticated { code, message } => ApiError::new(401, code, message),
             HubError::Rule(RuleViolation::MissingPermission(p)) => {
                 ApiError::permission_denied(p.as_str())

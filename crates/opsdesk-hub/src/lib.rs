@@ -8,9 +8,10 @@ pub mod config;
 pub mod context;
 pub mod domain;
 pub mod error;
+pub mod jobs;
 pub mod routes;
 pub mod secrets;
-pub mod service;
+pub mod seed;
 pub mod state;
 pub mod support;
 pub mod telemetry;
@@ -66,22 +67,8 @@ pub fn start(
 ) -> std::io::Result<RunningHub> {
     telemetry::init_metrics();
     let addr = listener.local_addr()?;
-    let sla_every = settings.sla_job_seconds;
-    let access_every = settings.access.job_seconds;
     let state = AppState::new(store, settings, clock);
-    let mut jobs = vec![service::events::spawn_dispatcher(state.clone())];
-    if access_every > 0 {
-        jobs.push(service::access_job::spawn(
-            state.clone(),
-            std::time::Duration::from_secs(access_every),
-        ));
-    }
-    if sla_every > 0 {
-        jobs.push(service::sla_job::spawn(
-            state.clone(),
-            std::time::Duration::from_secs(sla_every),
-        ));
-    }
+    let jobs = jobs::spawn(&state);
     let app = routes::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {

@@ -7,9 +7,9 @@ use opsdesk_core::validate::{DisplayName, Email, Username};
 use opsdesk_core::Role;
 use opsdesk_hub::clock::SystemClock;
 use opsdesk_hub::config::{redact_url, DatabaseUrl, Settings};
-use opsdesk_hub::service;
-use opsdesk_hub::service::seed::{SeedPlan, SeedProgress};
+use opsdesk_hub::seed::{SeedPlan, SeedProgress};
 use opsdesk_hub::state::AppState;
+use opsdesk_hub::{domain, seed};
 use opsdesk_proto::InviteStaffRequest;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -184,7 +184,7 @@ async fn main() -> anyhow::Result<()> {
                 role: Role::Admin,
             };
             let state = AppState::new(store, settings, Arc::new(SystemClock));
-            let issued = service::staff::bootstrap_admin(&state, req)
+            let issued = domain::staff::invite::bootstrap_admin(&state, req)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.to_api_error().message))?;
             println!(
@@ -200,7 +200,7 @@ async fn main() -> anyhow::Result<()> {
             let now = plan.now;
             run_seed(store.as_ref(), plan, &redact_url(&url)).await?;
             if tenant_users > 0 {
-                let n = service::seed::seed_tenant_users(store.as_ref(), tenant_users, now).await?;
+                let n = seed::seed_tenant_users(store.as_ref(), tenant_users, now).await?;
                 println!("Seeded {} tenant users with their sign-ins.", thousands(n));
             }
         }
@@ -208,7 +208,7 @@ async fn main() -> anyhow::Result<()> {
             command: AuditCommand::Export { format },
         } => {
             use futures::StreamExt as _;
-            use opsdesk_hub::service::audit_export::{pages, render, CSV_HEADER};
+            use opsdesk_hub::domain::audit::export::{pages, render, CSV_HEADER};
             use std::io::Write as _;
             let format = match format {
                 CliFormat::Jsonl => opsdesk_proto::ExportFormat::Jsonl,
@@ -273,7 +273,7 @@ async fn run_seed(
         thousands(plan.batch.into()),
     );
     let mut last_print = std::time::Instant::now();
-    let report = service::seed::seed(store, plan, |p: &SeedProgress| {
+    let report = seed::seed(store, plan, |p: &SeedProgress| {
         if last_print.elapsed().as_secs() >= 5 || p.written == p.total {
             last_print = std::time::Instant::now();
             println!(

@@ -19,7 +19,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub sign_in_limiter: Arc<SignInLimiter>,
     /// Committed live events, handed to this hub's open streams.
-    pub events: Arc<crate::service::events::EventBus>,
+    pub events: Arc<crate::domain::events::EventBus>,
 }
 
 impl AppState {
@@ -34,7 +34,7 @@ impl AppState {
             settings: Arc::new(settings),
             clock,
             sign_in_limiter: Arc::new(SignInLimiter::new(limit)),
-            events: Arc::new(crate::service::events::EventBus::default()),
+            events: Arc::new(crate::domain::events::EventBus::default()),
         }
     }
 

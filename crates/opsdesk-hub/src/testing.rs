@@ -27,9 +27,9 @@ pub fn test_settings() -> Settings {
     s.auth.argon2_iterations = 1;
     s.auth.sign_in_burst = 1000;
     s.auth.sign_in_per_minute = 1000;
-    // Tests run the SLA job by hand (service::sla_job::run_once) with a shifted clock.
+    // Tests run the SLA job by hand (jobs::sla::run_once) with a shifted clock.
     s.sla_job_seconds = 0;
-    // ... and the access job (service::access_job::run_once).
+    // ... and the access job (jobs::access_expiry::run_once).
     s.access.job_seconds = 0;
     s
 }
@@ -170,7 +170,7 @@ impl TestApp {
             "username": "root.admin", "display_name": "Root Admin", "email": "root@example.com", "role": "admin"
         }))
         .expect("request");
-        let issued = crate::service::staff::bootstrap_admin(state, req)
+        let issued = crate::domain::staff::invite::bootstrap_admin(state, req)
             .await
             .expect("bootstrap admin");
         self.enroll(&issued.invite_token, Role::Admin).await

@@ -3,8 +3,8 @@
 //! the signed-in caller, the integration and the idempotency key.
 
 pub use crate::context::{Caller, ClientInfo, IdempotencyKey, Integration};
+use crate::domain::auth::authenticate;
 use crate::error::HubError;
-use crate::service::auth::authenticate;
 use crate::state::AppState;
 use crate::support::json::{field_error, parse_json};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request};
@@ -31,25 +31,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 mime == "application/json" || mime.ends_with("+json")
             });
         if !is_json {
-            return Err(HubError::BadRequest {
-                code: "unsupported_media_type",
-                message: "send the body as JSON with `Content-Type: application/json`".into(),
-                status: 415,
-            });
+            return Err(HubError::UnsupportedMediaType(
+                "send the body as JSON with `Content-Type: application/json`".into(),
+            ));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            let status = rejection.status().as_u16();
-            if status == 413 {
-                HubError::BadRequest {
-                    code: "body_too_large",
-                    message: "the request body is larger than the hub accepts (64 KiB)".into(),
-                    status,
-                }
+            if rejection.status().as_u16() == 413 {
+                HubError::BodyTooLarge
             } else {
                 HubError::BadRequest {
                     code: "unreadable_body",
                     message: rejection.body_text(),
-                    status: 400,
                 }
             }
         })?;
@@ -169,7 +161,7 @@ impl FromRequestParts<AppState> for Integration {
                     "the intake endpoint needs `Authorization: Bearer <integration token>`",
                 )
             })?;
-        crate::service::tenants::authenticate_integration(state, token).await
+        crate::domain::tenants::tokens::authenticate_integration(state, token).await
     }
 }
 

@@ -114,23 +114,23 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(access::release_grant))
         .routes(routes!(access::revoke_grant))
         .routes(routes!(access::get_clearance, access::record_clearance))
-        .routes(routes!(access::tenant_users))
-        .routes(routes!(access::tenant_user))
-        .routes(routes!(access::tenant_user_sign_ins))
-        .routes(routes!(access::reset_tenant_user_password))
-        .routes(routes!(access::unlock_tenant_user))
-        .routes(routes!(access::change_tenant_user_role))
+        .routes(routes!(access::tenant_data::tenant_users))
+        .routes(routes!(access::tenant_data::tenant_user))
+        .routes(routes!(access::tenant_data::tenant_user_sign_ins))
+        .routes(routes!(access::tenant_data::reset_tenant_user_password))
+        .routes(routes!(access::tenant_data::unlock_tenant_user))
+        .routes(routes!(access::tenant_data::change_tenant_user_role))
         .routes(routes!(
-            access::tenant_settings,
-            access::update_tenant_settings
+            access::tenant_data::tenant_settings,
+            access::tenant_data::update_tenant_settings
         ))
-        .routes(routes!(access::intake_sign_in))
+        .routes(routes!(access::tenant_data::intake_sign_in))
         .routes(routes!(events::events))
         .split_for_parts();
     // Imports carry up to 10,000 tenants, past the usual body limit.
     let (import_routes, import_doc) = OpenApiRouter::new()
         .routes(routes!(tenants::import_tenants))
-        .routes(routes!(access::import_tenant_users))
+        .routes(routes!(access::tenant_data::import_tenant_users))
         .split_for_parts();
     let mut openapi = openapi;
     openapi.merge(import_doc);
@@ -156,17 +156,9 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn not_found() -> HubError {
-    HubError::BadRequest {
-        code: "no_such_endpoint",
-        message: "there is no such endpoint; see /api/v1/openapi.json".into(),
-        status: 404,
-    }
+    HubError::NoSuchEndpoint
 }
 
 async fn method_not_allowed() -> HubError {
-    HubError::BadRequest {
-        code: "method_not_allowed",
-        message: "this endpoint does not accept that method; see /api/v1/openapi.json".into(),
-        status: 405,
-    }
+    HubError::MethodNotAllowed
 }

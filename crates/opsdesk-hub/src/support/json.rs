@@ -14,7 +14,6 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, HubError> {
             return HubError::BadRequest {
                 code: "malformed_json",
                 message: format!("the body is not valid JSON ({inner})"),
-                status: 400,
             };
         }
         field_error(&path, &inner.to_string())
@@ -22,7 +21,6 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, HubError> {
     de.end().map_err(|e| HubError::BadRequest {
         code: "malformed_json",
         message: format!("the body has content after the JSON value ({e})"),
-        status: 400,
     })?;
     Ok(value)
 }
@@ -72,7 +70,6 @@ fn join_path(parent: &str, name: &str) -> String {
         format!("{parent}.{name}")
     }
 }
-
 
 #[cfg(test)]
 mod tests {

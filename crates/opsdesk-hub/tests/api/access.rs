@@ -7,7 +7,7 @@ use crate::both;
 use crate::helpers::*;
 use chrono::{DateTime, Duration, Utc};
 use opsdesk_core::Role;
-use opsdesk_hub::service::access_job;
+
 use opsdesk_proto::*;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -157,9 +157,11 @@ async fn granted(
     r.grant.expect("approved into a grant")
 }
 
-async fn run_job(app: &TestApp) -> access_job::Round {
+async fn run_job(app: &TestApp) -> opsdesk_hub::jobs::access_expiry::Round {
     let state = app.hub.as_ref().unwrap().state.clone();
-    access_job::run_once(&state).await.unwrap()
+    opsdesk_hub::jobs::access_expiry::run_once(&state)
+        .await
+        .unwrap()
 }
 
 fn close_to(a: DateTime<Utc>, b: DateTime<Utc>) -> bool {
@@ -1159,16 +1161,12 @@ both!(
     |app: TestApp| async move {
         let t = team(&app).await;
         let state = app.hub.as_ref().unwrap().state.clone();
-        let n = opsdesk_hub::service::seed::seed_tenant_users(
-            state.store.as_ref(),
-            24,
-            app.clock_now(),
-        )
-        .await
-        .unwrap();
+        let n = opsdesk_hub::seed::seed_tenant_users(state.store.as_ref(), 24, app.clock_now())
+            .await
+            .unwrap();
         assert_eq!(n, 48);
         // Again: the same users, updated in place.
-        opsdesk_hub::service::seed::seed_tenant_users(state.store.as_ref(), 24, app.clock_now())
+        opsdesk_hub::seed::seed_tenant_users(state.store.as_ref(), 24, app.clock_now())
             .await
             .unwrap();
         granted(&app, &t, &t.senior, t.globex.id, "support", 60).await;

@@ -171,10 +171,10 @@ both!(
         }))
         .unwrap()
         };
-        let lost = opsdesk_hub::service::staff::bootstrap_admin(state, req())
+        let lost = opsdesk_hub::domain::staff::invite::bootstrap_admin(state, req())
             .await
             .unwrap();
-        let again = opsdesk_hub::service::staff::bootstrap_admin(state, req())
+        let again = opsdesk_hub::domain::staff::invite::bootstrap_admin(state, req())
             .await
             .unwrap();
         assert_eq!(lost.staff.id, again.staff.id);
@@ -189,7 +189,7 @@ both!(
         assert_eq!(err.code, "invite_used", "the lost invite no longer works");
         let admin = app.enroll(&again.invite_token, Role::Admin).await;
         assert_eq!(admin.username, "first.admin");
-        let err = opsdesk_hub::service::staff::bootstrap_admin(state, req())
+        let err = opsdesk_hub::domain::staff::invite::bootstrap_admin(state, req())
             .await
             .unwrap_err();
         assert_eq!(err.to_api_error().code, "admin_exists");
@@ -205,7 +205,7 @@ both!(
         "username": "second.root", "display_name": "Second", "email": "s@example.com", "role": "admin"
     }))
     .unwrap();
-        let err = opsdesk_hub::service::staff::bootstrap_admin(state, req)
+        let err = opsdesk_hub::domain::staff::invite::bootstrap_admin(state, req)
             .await
             .unwrap_err();
         assert_eq!(err.to_api_error().code, "admin_exists");

@@ -463,10 +463,10 @@ both!(
             "email": "root@example.com", "role": "admin"
         }))
         .unwrap();
-        let first = opsdesk_hub::service::staff::bootstrap_admin(&state, req.clone())
+        let first = opsdesk_hub::domain::staff::invite::bootstrap_admin(&state, req.clone())
             .await
             .unwrap();
-        let again = opsdesk_hub::service::staff::bootstrap_admin(&state, req)
+        let again = opsdesk_hub::domain::staff::invite::bootstrap_admin(&state, req)
             .await
             .unwrap();
         let admin = app.enroll(&again.invite_token, Role::Admin).await;

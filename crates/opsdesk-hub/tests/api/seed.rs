@@ -5,7 +5,7 @@
 use crate::both;
 use crate::helpers::*;
 use chrono::Duration;
-use opsdesk_hub::service::seed::{seed, SeedError, SeedPlan};
+use opsdesk_hub::seed::{seed, SeedError, SeedPlan};
 use opsdesk_proto::*;
 use std::collections::HashMap;
 use std::process::Command;

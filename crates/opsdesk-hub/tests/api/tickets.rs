@@ -418,12 +418,7 @@ both!(
         assert!(t.sla_paused && t.sla_due_at.is_none());
         // Three hours waiting on the requester: no warning, no breach.
         app.clock.advance(Duration::hours(3));
-        assert_eq!(
-            opsdesk_hub::service::sla_job::run_once(&state)
-                .await
-                .unwrap(),
-            0
-        );
+        assert_eq!(opsdesk_hub::jobs::sla::run_once(&state).await.unwrap(), 0);
         let t = patch(
             &app,
             &d.agent,
@@ -450,18 +445,8 @@ both!(
         // A fifth of the target left: warned once.
         app.clock
             .advance(due - app.clock_now() - Duration::minutes(40));
-        assert_eq!(
-            opsdesk_hub::service::sla_job::run_once(&state)
-                .await
-                .unwrap(),
-            1
-        );
-        assert_eq!(
-            opsdesk_hub::service::sla_job::run_once(&state)
-                .await
-                .unwrap(),
-            0
-        );
+        assert_eq!(opsdesk_hub::jobs::sla::run_once(&state).await.unwrap(), 1);
+        assert_eq!(opsdesk_hub::jobs::sla::run_once(&state).await.unwrap(), 0);
         let warned = detail(&app, &d.agent, t.id).await.ticket;
         app.audit(&d.admin, "limit=1").await;
         assert_eq!(warned.sla_state, SlaState::Warned);
@@ -471,18 +456,8 @@ both!(
         );
         // Past due: breached once, escalated to L2.
         app.clock.advance(Duration::minutes(41));
-        assert_eq!(
-            opsdesk_hub::service::sla_job::run_once(&state)
-                .await
-                .unwrap(),
-            1
-        );
-        assert_eq!(
-            opsdesk_hub::service::sla_job::run_once(&state)
-                .await
-                .unwrap(),
-            0
-        );
+        assert_eq!(opsdesk_hub::jobs::sla::run_once(&state).await.unwrap(), 1);
+        assert_eq!(opsdesk_hub::jobs::sla::run_once(&state).await.unwrap(), 0);
         let breached = detail(&app, &d.agent, t.id).await;
         assert_eq!(
             (breached.ticket.sla_state, breached.ticket.escalation_level),

@@ -1,11 +1,11 @@
 //! Ticket reads: queue pages for the built-in views and saved filters, live counts, full-text
 //! search, one ticket with its conversation, the changes feed, presence and saved filters.
 
-use crate::error::{HubError, HubResult};
-use crate::context::ClientInfo;
 use crate::context::Caller;
-use crate::support::effects::audit;
+use crate::context::ClientInfo;
+use crate::error::{HubError, HubResult};
 use crate::state::AppState;
+use crate::support::effects::audit;
 use chrono::Duration;
 use opsdesk_core::audit::AuditAction;
 use opsdesk_core::proof::{cap, Granted};
@@ -138,7 +138,7 @@ pub async fn page(
     q: QueueQuery,
 ) -> HubResult<Page<TicketSummary>> {
     Granted::<cap::TicketsRead>::check(caller.staff.role)?;
-    let limit = crate::service::staff::page_limit(q.limit)?;
+    let limit = crate::support::paging::page_limit(q.limit)?;
     let (mut spec, default_sort) = match (q.view, q.saved) {
         (Some(_), Some(_)) => {
             return Err(HubError::field(
@@ -197,7 +197,7 @@ pub async fn page(
             limit: limit + 1,
         })
         .await?;
-    Ok(crate::service::staff::page(
+    Ok(crate::support::paging::page(
         rows,
         limit as usize,
         |r| encode_cursor(cursor_of(r, sort), sort),
@@ -268,7 +268,7 @@ pub async fn detail(state: &AppState, caller: &Caller, id: Uuid) -> HubResult<Ti
         .await?
         .ok_or(HubError::NotFound("ticket"))?;
     let now = state.now();
-    let targets = crate::service::tickets::targets(state, record.summary.priority).await?;
+    let targets = crate::domain::tickets::targets(state, record.summary.priority).await?;
     let messages = state.store.ticket_messages(id).await?;
     let history = state.store.ticket_history(id, 0).await?;
     let presence = state

@@ -1,22 +1,20 @@
-//! Cross-tenant access: requests and reviews, grants, onboarding clearance, and the tenant data
-//! a grant opens.
+//! Cross-tenant access: requests and reviews, grants and onboarding clearance; the tenant data
+//! a grant opens in `tenant_data`.
 
+pub mod tenant_data;
+
+use crate::domain::access;
 use crate::error::HubError;
-use crate::routes::extract::{ApiJson, ApiPath, ApiQuery, Caller, ClientInfo, Integration};
-use crate::service::{access, tenant_data};
+use crate::routes::extract::{ApiJson, ApiPath, ApiQuery, Caller, ClientInfo};
 use crate::state::AppState;
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use opsdesk_proto::{
     AccessExportQuery, AccessPolicyView, AccessRequestQuery, AccessRequestView, ApiError,
-    CancelAccessRequest, ChangeTenantUserRole, ClearanceView, CreateAccessRequest, GrantQuery,
-    GrantView, IntakeSignIn, Page, PasswordResetIssued, RecordClearanceRequest,
-    ReviewAccessRequest, RevokeGrantRequest, TenantSettingsView, TenantSignInView,
-    TenantUserImportResult, TenantUserQuery, TenantUserVersion, TenantUserView,
-    UpdateTenantSettings,
+    CancelAccessRequest, ClearanceView, CreateAccessRequest, GrantQuery, GrantView, Page,
+    RecordClearanceRequest, ReviewAccessRequest, RevokeGrantRequest,
 };
 use uuid::Uuid;
 
@@ -28,7 +26,7 @@ pub async fn policy(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<AccessPolicyView>, HubError> {
-    access::policy(&state, &caller).await.map(Json)
+    access::requests::policy(&state, &caller).await.map(Json)
 }
 
 /// Access requests, newest first: `box=mine` (default), `to_review`, or `all`.
@@ -41,7 +39,7 @@ pub async fn list_requests(
     caller: Caller,
     ApiQuery(q): ApiQuery<AccessRequestQuery>,
 ) -> Result<Json<Page<AccessRequestView>>, HubError> {
-    access::list(&state, &caller, q).await.map(Json)
+    access::requests::list(&state, &caller, q).await.map(Json)
 }
 
 /// Asks for time-limited access to one tenant's data.
@@ -57,7 +55,7 @@ pub async fn create_request(
     client: ClientInfo,
     ApiJson(req): ApiJson<CreateAccessRequest>,
 ) -> Result<(StatusCode, Json<AccessRequestView>), HubError> {
-    access::create(&state, &caller, &client, req)
+    access::requests::create(&state, &caller, &client, req)
         .await
         .map(|r| (StatusCode::CREATED, Json(r)))
 }
@@ -72,7 +70,7 @@ pub async fn get_request(
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<AccessRequestView>, HubError> {
-    access::get(&state, &caller, id).await.map(Json)
+    access::requests::get(&state, &caller, id).await.map(Json)
 }
 
 /// Approves or denies a request (a comment is required to deny).
@@ -89,7 +87,7 @@ pub async fn review_request(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<ReviewAccessRequest>,
 ) -> Result<Json<AccessRequestView>, HubError> {
-    access::review(&state, &caller, &client, id, req)
+    access::review::review(&state, &caller, &client, id, req)
         .await
         .map(Json)
 }
@@ -106,7 +104,7 @@ pub async fn cancel_request(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<CancelAccessRequest>,
 ) -> Result<Json<AccessRequestView>, HubError> {
-    access::cancel(&state, &caller, &client, id, req)
+    access::requests::cancel(&state, &caller, &client, id, req)
         .await
         .map(Json)
 }
@@ -123,7 +121,7 @@ pub async fn export_requests(
     client: ClientInfo,
     ApiQuery(q): ApiQuery<AccessExportQuery>,
 ) -> Result<Response, HubError> {
-    let (content_type, text) = access::export(&state, &caller, &client, q).await?;
+    let (content_type, text) = access::export::export(&state, &caller, &client, q).await?;
     let ext = if content_type.starts_with("text/csv") {
         "csv"
     } else {
@@ -156,7 +154,7 @@ pub async fn list_grants(
     caller: Caller,
     ApiQuery(q): ApiQuery<GrantQuery>,
 ) -> Result<Json<Vec<GrantView>>, HubError> {
-    access::grants(&state, &caller, q).await.map(Json)
+    access::grants::grants(&state, &caller, q).await.map(Json)
 }
 
 /// The holder ends their grant now.
@@ -170,7 +168,7 @@ pub async fn release_grant(
     client: ClientInfo,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<GrantView>, HubError> {
-    access::release(&state, &caller, &client, id)
+    access::grants::release(&state, &caller, &client, id)
         .await
         .map(Json)
 }
@@ -187,7 +185,7 @@ pub async fn revoke_grant(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<RevokeGrantRequest>,
 ) -> Result<Json<GrantView>, HubError> {
-    access::revoke(&state, &caller, &client, id, req)
+    access::grants::revoke(&state, &caller, &client, id, req)
         .await
         .map(Json)
 }
@@ -201,7 +199,9 @@ pub async fn get_clearance(
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<ClearanceView>, HubError> {
-    access::clearance(&state, &caller, id).await.map(Json)
+    access::clearance::clearance(&state, &caller, id)
+        .await
+        .map(Json)
 }
 
 /// Records onboarding clearance: NDA, background check, training (admins; not their own).
@@ -216,181 +216,7 @@ pub async fn record_clearance(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<RecordClearanceRequest>,
 ) -> Result<Json<ClearanceView>, HubError> {
-    access::record_clearance(&state, &caller, &client, id, req)
+    access::clearance::record_clearance(&state, &caller, &client, id, req)
         .await
         .map(Json)
-}
-
-/// The tenant's users (needs an active grant for the tenant).
-#[utoipa::path(get, path = "/api/v1/tenants/{id}/users", tag = "tenant data", security(("bearer" = [])), params(("id" = Uuid, Path), TenantUserQuery), responses(
-    (status = 200, body = Page<TenantUserView>),
-    (status = 403, description = "No active grant for this tenant", body = ApiError, content_type = "application/problem+json"),
-))]
-pub async fn tenant_users(
-    State(state): State<AppState>,
-    caller: Caller,
-    client: ClientInfo,
-    ApiPath(id): ApiPath<Uuid>,
-    ApiQuery(q): ApiQuery<TenantUserQuery>,
-) -> Result<Json<Page<TenantUserView>>, HubError> {
-    tenant_data::users(&state, &caller, &client, id, q)
-        .await
-        .map(Json)
-}
-
-/// One user of the tenant (read grant).
-#[utoipa::path(get, path = "/api/v1/tenants/{id}/users/{user_id}", tag = "tenant data", security(("bearer" = [])), params(("id" = Uuid, Path), ("user_id" = Uuid, Path)), responses(
-    (status = 200, body = TenantUserView),
-    (status = 403, body = ApiError, content_type = "application/problem+json"),
-))]
-pub async fn tenant_user(
-    State(state): State<AppState>,
-    caller: Caller,
-    client: ClientInfo,
-    ApiPath((id, user_id)): ApiPath<(Uuid, Uuid)>,
-) -> Result<Json<TenantUserView>, HubError> {
-    tenant_data::user(&state, &caller, &client, id, user_id)
-        .await
-        .map(Json)
-}
-
-/// A user's sign-in history (support grant).
-#[utoipa::path(get, path = "/api/v1/tenants/{id}/users/{user_id}/sign-ins", tag = "tenant data", security(("bearer" = [])), params(("id" = Uuid, Path), ("user_id" = Uuid, Path)), responses(
-    (status = 200, body = Vec<TenantSignInView>),
-    (status = 403, body = ApiError, content_type = "application/problem+json"),
-))]
-pub async fn tenant_user_sign_ins(
-    State(state): State<AppState>,
-    caller: Caller,
-    client: ClientInfo,
-    ApiPath((id, user_id)): ApiPath<(Uuid, Uuid)>,
-) -> Result<Json<Vec<TenantSignInView>>, HubError> {
-    tenant_data::sign_ins(&state, &caller, &client, id, user_id)
-        .await
-        .map(Json)
-}
-
-/// Issues a one-time password reset link (support grant); shown once.
-#[utoipa::path(post, path = "/api/v1/tenants/{id}/users/{user_id}/password-reset", tag = "tenant data", security(("bearer" = [])), params(("id" = Uuid, Path), ("user_id" = Uuid, Path)), responses(
-    (status = 200, body = PasswordResetIssued),
-    (status = 403, body = ApiError, content_type = "application/problem+json"),
-))]
-pub async fn reset_tenant_user_password(
-    State(state): State<AppState>,
-    caller: Caller,
-    client: ClientInfo,
-    ApiPath((id, user_id)): ApiPath<(Uuid, Uuid)>,
-) -> Result<Json<PasswordResetIssued>, HubError> {
-    tenant_data::reset_password(&state, &caller, &client, id, user_id)
-        .await
-        .map(Json)
-}
-
-/// Unlocks a locked user (support grant).
-#[utoipa::path(post, path = "/api/v1/tenants/{id}/users/{user_id}/unlock", tag = "tenant data", security(("bearer" = [])), params(("id" = Uuid, Path), ("user_id" = Uuid, Path)), request_body = TenantUserVersion, responses(
-    (status = 200, body = TenantUserView),
-    (status = 403, body = ApiError, content_type = "application/problem+json"),
-))]
-pub async fn unlock_tenant_user(
-    State(state): State<AppState>,
-    caller: Caller,
-    client: ClientInfo,
-    ApiPath((id, user_id)): ApiPath<(Uuid, Uuid)>,
-    ApiJson(req): ApiJson<TenantUserVersion>,
-) -> Result<Json<TenantUserView>, HubError> {
-    tenant_data::unlock(&state, &caller, &client, id, user_id, req)
-        .await
-        .map(Json)
-}
-
-/// Changes a user's role in their tenant (support grant).
-#[utoipa::path(put, path = "/api/v1/tenants/{id}/users/{user_id}/role", tag = "tenant data", security(("bearer" = [])), params(("id" = Uuid, Path), ("user_id" = Uuid, Path)), request_body = ChangeTenantUserRole, responses(
-    (status = 200, body = TenantUserView),
-    (status = 403, body = ApiError, content_type = "application/problem+json"),
-))]
-pub async fn change_tenant_user_role(
-    State(state): State<AppState>,
-    caller: Caller,
-    client: ClientInfo,
-    ApiPath((id, user_id)): ApiPath<(Uuid, Uuid)>,
-    ApiJson(req): ApiJson<ChangeTenantUserRole>,
-) -> Result<Json<TenantUserView>, HubError> {
-    tenant_data::change_role(&state, &caller, &client, id, user_id, req)
-        .await
-        .map(Json)
-}
-
-/// The tenant's settings (admin grant).
-#[utoipa::path(get, path = "/api/v1/tenants/{id}/settings", tag = "tenant data", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
-    (status = 200, body = TenantSettingsView),
-    (status = 403, body = ApiError, content_type = "application/problem+json"),
-))]
-pub async fn tenant_settings(
-    State(state): State<AppState>,
-    caller: Caller,
-    client: ClientInfo,
-    ApiPath(id): ApiPath<Uuid>,
-) -> Result<Json<TenantSettingsView>, HubError> {
-    tenant_data::settings(&state, &caller, &client, id)
-        .await
-        .map(Json)
-}
-
-/// Changes the tenant's settings (admin grant).
-#[utoipa::path(patch, path = "/api/v1/tenants/{id}/settings", tag = "tenant data", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = UpdateTenantSettings, responses(
-    (status = 200, body = TenantSettingsView),
-    (status = 403, body = ApiError, content_type = "application/problem+json"),
-    (status = 409, body = ApiError, content_type = "application/problem+json"),
-))]
-pub async fn update_tenant_settings(
-    State(state): State<AppState>,
-    caller: Caller,
-    client: ClientInfo,
-    ApiPath(id): ApiPath<Uuid>,
-    ApiJson(req): ApiJson<UpdateTenantSettings>,
-) -> Result<Json<TenantSettingsView>, HubError> {
-    tenant_data::update_settings(&state, &caller, &client, id, req)
-        .await
-        .map(Json)
-}
-
-/// Loads the tenant's users from the platform (admins): a JSON array or CSV
-/// (`name,email,role[,status,mfa_enabled,last_sign_in_at]`), matched by email, all or nothing.
-#[utoipa::path(post, path = "/api/v1/tenants/{id}/users/import", tag = "tenant data", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body(content = String, description = "`application/json` array of users, or `text/csv`"), responses(
-    (status = 200, body = TenantUserImportResult),
-    (status = 400, description = "Names the row and field at fault", body = ApiError, content_type = "application/problem+json"),
-))]
-pub async fn import_tenant_users(
-    State(state): State<AppState>,
-    caller: Caller,
-    client: ClientInfo,
-    ApiPath(id): ApiPath<Uuid>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Json<TenantUserImportResult>, HubError> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    tenant_data::import_users(&state, &caller, &client, id, &content_type, &body)
-        .await
-        .map(Json)
-}
-
-/// A tenant user's sign-in, reported by the platform with an integration token.
-#[utoipa::path(post, path = "/api/v1/intake/sign-ins", tag = "tenant data", security(("bearer" = [])), request_body = IntakeSignIn, responses(
-    (status = 204),
-    (status = 400, body = ApiError, content_type = "application/problem+json"),
-    (status = 401, body = ApiError, content_type = "application/problem+json"),
-))]
-pub async fn intake_sign_in(
-    State(state): State<AppState>,
-    integration: Integration,
-    client: ClientInfo,
-    ApiJson(req): ApiJson<IntakeSignIn>,
-) -> Result<StatusCode, HubError> {
-    tenant_data::intake_sign_in(&state, &integration, &client, req)
-        .await
-        .map(|()| StatusCode::NO_CONTENT)
 }

@@ -1,8 +1,8 @@
 //! Audit trail and security event endpoints.
 
+use crate::domain::audit;
 use crate::error::HubError;
 use crate::routes::extract::{ApiQuery, Caller, ClientInfo};
-use crate::service::{audit, audit_export};
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::State;
@@ -41,7 +41,7 @@ pub async fn export_audit(
     ApiQuery(q): ApiQuery<AuditExportQuery>,
 ) -> Result<Response, HubError> {
     let format = q.format;
-    let stream = audit_export::export(&state, &caller, &client, q).await?;
+    let stream = audit::export::export(&state, &caller, &client, q).await?;
     let (content_type, extension) = match format {
         ExportFormat::Jsonl => ("application/x-ndjson", "jsonl"),
         ExportFormat::Csv => ("text/csv; charset=utf-8", "csv"),

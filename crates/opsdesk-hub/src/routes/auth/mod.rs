@@ -1,8 +1,8 @@
 //! Sign-in, enrollment and session endpoints.
 
+use crate::domain::{auth, staff};
 use crate::error::HubError;
 use crate::routes::extract::{ApiJson, ApiPath, ApiQuery, Caller, ClientInfo};
-use crate::service::{auth, enrollment, sessions, views};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -28,7 +28,7 @@ pub async fn login(
     client: ClientInfo,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginChallenge>, HubError> {
-    auth::login(&state, &client, req).await.map(Json)
+    auth::sign_in::login(&state, &client, req).await.map(Json)
 }
 
 /// Sign-in step two: a TOTP code or a recovery code.
@@ -44,7 +44,9 @@ pub async fn login_mfa(
     client: ClientInfo,
     ApiJson(req): ApiJson<MfaRequest>,
 ) -> Result<Json<SignedIn>, HubError> {
-    auth::complete_mfa(&state, &client, req).await.map(Json)
+    auth::sign_in::complete_mfa(&state, &client, req)
+        .await
+        .map(Json)
 }
 
 /// Invite step one: choose a password; the answer carries the TOTP secret and QR code.
@@ -57,7 +59,9 @@ pub async fn enroll_start(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<EnrollStartRequest>,
 ) -> Result<Json<EnrollmentOffer>, HubError> {
-    enrollment::start_enrollment(&state, req).await.map(Json)
+    auth::enrollment::start_enrollment(&state, req)
+        .await
+        .map(Json)
 }
 
 /// Invite step two: confirm the authenticator with a code; returns recovery codes and a session.
@@ -71,7 +75,7 @@ pub async fn enroll_confirm(
     client: ClientInfo,
     ApiJson(req): ApiJson<EnrollConfirmRequest>,
 ) -> Result<Json<Enrolled>, HubError> {
-    enrollment::confirm_enrollment(&state, &client, req)
+    auth::enrollment::confirm_enrollment(&state, &client, req)
         .await
         .map(Json)
 }
@@ -86,7 +90,7 @@ pub async fn logout(
     caller: Caller,
     client: ClientInfo,
 ) -> Result<StatusCode, HubError> {
-    sessions::end_session(&state, &caller, &client, caller.session.id, "signed_out").await?;
+    auth::sessions::end_session(&state, &caller, &client, caller.session.id, "signed_out").await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -103,7 +107,7 @@ pub async fn reauthenticate(
     client: ClientInfo,
     ApiJson(req): ApiJson<ReauthenticateRequest>,
 ) -> Result<StatusCode, HubError> {
-    auth::reauthenticate(&state, &caller, &client, &req.code).await?;
+    auth::sign_in::reauthenticate(&state, &caller, &client, &req.code).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -114,13 +118,13 @@ pub async fn reauthenticate(
 ))]
 pub async fn me(State(state): State<AppState>, caller: Caller) -> Json<Me> {
     Json(Me {
-        staff: views::staff_view(&caller.staff),
-        session: views::session_view(
+        staff: staff::views::staff_view(&caller.staff),
+        session: staff::views::session_view(
             &caller.session,
             &state.session_policy(),
             Some(caller.session.id),
         ),
-        capabilities: views::capabilities(&caller.staff),
+        capabilities: staff::views::capabilities(&caller.staff),
     })
 }
 
@@ -133,7 +137,7 @@ pub async fn list_my_sessions(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Page<SessionView>>, HubError> {
-    sessions::live_sessions(&state, caller.staff.id, Some(caller.session.id))
+    auth::sessions::live_sessions(&state, caller.staff.id, Some(caller.session.id))
         .await
         .map(Json)
 }
@@ -158,7 +162,8 @@ pub async fn end_my_sessions(
     ApiQuery(q): ApiQuery<EndAllQuery>,
 ) -> Result<Json<SessionsEnded>, HubError> {
     let keep = q.keep_current.unwrap_or(true).then_some(caller.session.id);
-    let ended = sessions::end_sessions_of(&state, &caller, &client, caller.staff.id, keep).await?;
+    let ended =
+        auth::sessions::end_sessions_of(&state, &caller, &client, caller.staff.id, keep).await?;
     Ok(Json(SessionsEnded { ended }))
 }
 
@@ -179,6 +184,6 @@ pub async fn end_one_session(
     } else {
         "ended"
     };
-    sessions::end_session(&state, &caller, &client, id, reason).await?;
+    auth::sessions::end_session(&state, &caller, &client, id, reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }

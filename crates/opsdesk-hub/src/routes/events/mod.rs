@@ -1,8 +1,8 @@
 //! The live event stream.
 
+use crate::domain::events::stream::{open_stream, StreamItem};
 use crate::error::HubError;
 use crate::routes::extract::Caller;
-use crate::service::events::{open_stream, StreamItem};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};

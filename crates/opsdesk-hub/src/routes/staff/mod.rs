@@ -1,8 +1,8 @@
 //! Staff administration endpoints.
 
+use crate::domain::{auth, staff};
 use crate::error::HubError;
 use crate::routes::extract::{ApiJson, ApiPath, ApiQuery, Caller, ClientInfo};
-use crate::service::{sessions, staff};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -41,7 +41,7 @@ pub async fn invite_staff(
     client: ClientInfo,
     ApiJson(req): ApiJson<InviteStaffRequest>,
 ) -> Result<(StatusCode, Json<InviteIssued>), HubError> {
-    staff::invite(&state, &caller, &client, req)
+    staff::invite::invite(&state, &caller, &client, req)
         .await
         .map(|i| (StatusCode::CREATED, Json(i)))
 }
@@ -73,7 +73,7 @@ pub async fn change_role(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<ChangeRoleRequest>,
 ) -> Result<Json<StaffView>, HubError> {
-    staff::change_role(&state, &caller, &client, id, req.role, req.version)
+    staff::manage::change_role(&state, &caller, &client, id, req.role, req.version)
         .await
         .map(Json)
 }
@@ -91,7 +91,7 @@ pub async fn reset_mfa(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<VersionedRequest>,
 ) -> Result<Json<InviteIssued>, HubError> {
-    staff::reset_mfa(&state, &caller, &client, id, req.version)
+    staff::manage::reset_mfa(&state, &caller, &client, id, req.version)
         .await
         .map(Json)
 }
@@ -109,7 +109,7 @@ pub async fn deactivate(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<VersionedRequest>,
 ) -> Result<Json<StaffView>, HubError> {
-    staff::deactivate(&state, &caller, &client, id, req.version)
+    staff::manage::deactivate(&state, &caller, &client, id, req.version)
         .await
         .map(Json)
 }
@@ -141,7 +141,7 @@ pub async fn list_sessions_of(
     if id != caller.staff.id {
         Granted::<cap::SessionsRevokeAny>::check(caller.staff.role)?;
     }
-    sessions::live_sessions(&state, id, Some(caller.session.id))
+    auth::sessions::live_sessions(&state, id, Some(caller.session.id))
         .await
         .map(Json)
 }
@@ -158,6 +158,6 @@ pub async fn end_sessions_of(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<SessionsEnded>, HubError> {
     let keep = (id == caller.staff.id).then_some(caller.session.id);
-    let ended = sessions::end_sessions_of(&state, &caller, &client, id, keep).await?;
+    let ended = auth::sessions::end_sessions_of(&state, &caller, &client, id, keep).await?;
     Ok(Json(SessionsEnded { ended }))
 }

@@ -1,10 +1,12 @@
 //! Tenants directory, integration tokens and intake, groups, assignees, SLA policies and saved
 //! filters.
 
-use crate::error::HubError;
-use crate::routes::extract::{ApiJson, ApiPath, ApiQuery, Caller, ClientInfo, IdempotencyKey, Integration};
 use crate::domain::tickets::queue;
-use crate::service::{tenants, tickets};
+use crate::domain::{tenants, tickets};
+use crate::error::HubError;
+use crate::routes::extract::{
+    ApiJson, ApiPath, ApiQuery, Caller, ClientInfo, IdempotencyKey, Integration,
+};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -81,7 +83,7 @@ pub async fn import_tenants(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_ascii_lowercase();
-    tenants::import(&state, &caller, &client, &content_type, &body)
+    tenants::import::import(&state, &caller, &client, &content_type, &body)
         .await
         .map(Json)
 }
@@ -94,7 +96,9 @@ pub async fn list_tokens(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Vec<IntegrationTokenView>>, HubError> {
-    tenants::list_tokens(&state, &caller).await.map(Json)
+    tenants::tokens::list_tokens(&state, &caller)
+        .await
+        .map(Json)
 }
 
 /// Creates an integration token; the secret is shown once (admins).
@@ -107,7 +111,7 @@ pub async fn create_token(
     client: ClientInfo,
     ApiJson(req): ApiJson<CreateIntegrationTokenRequest>,
 ) -> Result<(StatusCode, Json<IntegrationTokenIssued>), HubError> {
-    tenants::create_token(&state, &caller, &client, req)
+    tenants::tokens::create_token(&state, &caller, &client, req)
         .await
         .map(|t| (StatusCode::CREATED, Json(t)))
 }
@@ -122,7 +126,7 @@ pub async fn revoke_token(
     client: ClientInfo,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<IntegrationTokenView>, HubError> {
-    tenants::revoke_token(&state, &caller, &client, id)
+    tenants::tokens::revoke_token(&state, &caller, &client, id)
         .await
         .map(Json)
 }
@@ -140,7 +144,7 @@ pub async fn intake(
     key: IdempotencyKey,
     ApiJson(req): ApiJson<IntakeTicketRequest>,
 ) -> Result<(StatusCode, Json<TicketSummary>), HubError> {
-    tickets::intake(&state, &integration, &client, &key, req)
+    tickets::open::intake(&state, &integration, &client, &key, req)
         .await
         .map(|t| (StatusCode::CREATED, Json(t)))
 }
@@ -153,7 +157,7 @@ pub async fn list_groups(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Vec<GroupView>>, HubError> {
-    tenants::groups(&state, &caller).await.map(Json)
+    tenants::groups::groups(&state, &caller).await.map(Json)
 }
 
 /// Creates a group (managers).
@@ -166,7 +170,7 @@ pub async fn create_group(
     client: ClientInfo,
     ApiJson(req): ApiJson<GroupRequest>,
 ) -> Result<(StatusCode, Json<GroupView>), HubError> {
-    tenants::create_group(&state, &caller, &client, req)
+    tenants::groups::create_group(&state, &caller, &client, req)
         .await
         .map(|g| (StatusCode::CREATED, Json(g)))
 }
@@ -182,7 +186,7 @@ pub async fn set_group(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<GroupRequest>,
 ) -> Result<Json<GroupView>, HubError> {
-    tenants::set_group_members(&state, &caller, &client, id, req)
+    tenants::groups::set_group_members(&state, &caller, &client, id, req)
         .await
         .map(Json)
 }
@@ -195,7 +199,7 @@ pub async fn assignees(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Vec<Assignee>>, HubError> {
-    tenants::assignees(&state, &caller).await.map(Json)
+    tenants::groups::assignees(&state, &caller).await.map(Json)
 }
 
 /// SLA targets per priority.
@@ -206,7 +210,7 @@ pub async fn sla_policies(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Vec<SlaPolicyView>>, HubError> {
-    tenants::sla_policies(&state, &caller).await.map(Json)
+    tenants::sla::sla_policies(&state, &caller).await.map(Json)
 }
 
 /// Changes one priority's SLA targets (managers).
@@ -221,7 +225,7 @@ pub async fn update_sla_policy(
     ApiPath(priority): ApiPath<Priority>,
     ApiJson(req): ApiJson<SlaPolicyRequest>,
 ) -> Result<Json<SlaPolicyView>, HubError> {
-    tenants::update_sla_policy(&state, &caller, &client, priority, req)
+    tenants::sla::update_sla_policy(&state, &caller, &client, priority, req)
         .await
         .map(Json)
 }

@@ -1,9 +1,9 @@
 //! Ticket endpoints: the queue, counts, search, the changes feed, one ticket, and every write.
 
+use crate::domain::tickets;
+use crate::domain::tickets::queue;
 use crate::error::HubError;
 use crate::routes::extract::{ApiJson, ApiPath, ApiQuery, Caller, ClientInfo, IdempotencyKey};
-use crate::domain::tickets::queue;
-use crate::service::tickets;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -43,7 +43,7 @@ pub async fn create_ticket(
     key: IdempotencyKey,
     ApiJson(req): ApiJson<CreateTicketRequest>,
 ) -> Result<(StatusCode, Json<TicketSummary>), HubError> {
-    tickets::create(&state, &caller, &client, &key, req)
+    tickets::open::create(&state, &caller, &client, &key, req)
         .await
         .map(|t| (StatusCode::CREATED, Json(t)))
 }
@@ -97,7 +97,7 @@ pub async fn bulk_edit(
     key: IdempotencyKey,
     ApiJson(req): ApiJson<BulkEditRequest>,
 ) -> Result<Json<BulkEditResult>, HubError> {
-    tickets::bulk_edit(&state, &caller, &client, &key, req)
+    tickets::bulk::bulk_edit(&state, &caller, &client, &key, req)
         .await
         .map(Json)
 }
@@ -129,7 +129,7 @@ pub async fn update_ticket(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<UpdateTicketRequest>,
 ) -> Result<Json<TicketSummary>, HubError> {
-    tickets::update(&state, &caller, &client, &key, id, req)
+    tickets::write::update(&state, &caller, &client, &key, id, req)
         .await
         .map(Json)
 }
@@ -147,7 +147,7 @@ pub async fn add_message(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<AddMessageRequest>,
 ) -> Result<(StatusCode, Json<TicketDetail>), HubError> {
-    tickets::add_message(&state, &caller, &client, &key, id, req).await?;
+    tickets::write::add_message(&state, &caller, &client, &key, id, req).await?;
     let detail = queue::detail(&state, &caller, id).await?;
     Ok((StatusCode::CREATED, Json(detail)))
 }
@@ -165,7 +165,7 @@ pub async fn assign(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<AssignRequest>,
 ) -> Result<Json<TicketSummary>, HubError> {
-    tickets::assign(&state, &caller, &client, &key, id, req)
+    tickets::write::assign(&state, &caller, &client, &key, id, req)
         .await
         .map(Json)
 }
@@ -184,7 +184,7 @@ pub async fn escalate(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<EscalateRequest>,
 ) -> Result<Json<TicketSummary>, HubError> {
-    tickets::escalate(&state, &caller, &client, &key, id, req)
+    tickets::escalate::escalate(&state, &caller, &client, &key, id, req)
         .await
         .map(Json)
 }
@@ -203,7 +203,7 @@ pub async fn merge(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<MergeRequest>,
 ) -> Result<Json<TicketSummary>, HubError> {
-    tickets::merge(&state, &caller, &client, &key, id, req)
+    tickets::merge::merge(&state, &caller, &client, &key, id, req)
         .await
         .map(Json)
 }

@@ -2,8 +2,8 @@
 //! are invited, not enrolled, exactly as real staff start out), and a small desk of generated
 //! tenants and tickets to work.
 
+use crate::domain::staff::invite::create_with_invite;
 use crate::error::{HubError, HubResult};
-use crate::service::staff::create_with_invite;
 use crate::state::AppState;
 use opsdesk_core::validate::{DisplayName, Email, Username};
 use opsdesk_core::Role;
@@ -26,12 +26,8 @@ pub const DEMO_STAFF: &[(&str, &str, Role)] = &[
 pub async fn seed_demo_staff(state: &AppState, by: Option<uuid::Uuid>) -> HubResult<usize> {
     let added = invite_demo_team(state, by).await?;
     if seed_demo_desk(state).await? > 0 {
-        crate::service::seed::seed_tenant_users(
-            state.store.as_ref(),
-            DEMO_TENANT_USERS,
-            state.now(),
-        )
-        .await?;
+        crate::seed::seed_tenant_users(state.store.as_ref(), DEMO_TENANT_USERS, state.now())
+            .await?;
     }
     clear_demo_team(state, by).await?;
     Ok(added)
@@ -119,7 +115,7 @@ pub const DEMO_TENANTS: u32 = 25;
 /// Generates a small desk (tenants, a few more staff, tickets with conversations) unless the
 /// workspace already has tickets. Returns how many tickets were added.
 pub async fn seed_demo_desk(state: &AppState) -> HubResult<u64> {
-    use crate::service::seed::{seed, SeedError, SeedPlan};
+    use crate::seed::{seed, SeedError, SeedPlan};
     let mut plan = SeedPlan::new(DEMO_TICKETS, DEMO_TENANTS, state.now());
     plan.staff = 12;
     match seed(state.store.as_ref(), plan, |_| {}).await {

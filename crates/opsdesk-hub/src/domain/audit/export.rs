@@ -1,12 +1,13 @@
 //! Audit export for compliance reporting: every entry matching a filter, oldest first, as JSON
 //! Lines or CSV, streamed page by page so an export of millions of entries runs in flat memory.
 
-use crate::error::HubResult;
-use crate::context::ClientInfo;
-use crate::service::audit::{entry, validated_filter};
 use crate::context::Caller;
-use crate::support::effects::audit;
+use crate::context::ClientInfo;
+use crate::domain::audit::{entry, validated_filter};
+use crate::error::HubResult;
 use crate::state::AppState;
+use crate::support::csv::csv_cell;
+use crate::support::effects::audit;
 use bytes::Bytes;
 use futures::Stream;
 use opsdesk_core::audit::AuditAction;
@@ -51,21 +52,6 @@ pub fn render(records: &[AuditRecord], format: ExportFormat) -> String {
         out.push('\n');
     }
     out
-}
-
-/// One CSV cell: quoted when it holds a comma, quote or line break, and with a leading `'` when
-/// a spreadsheet would read it as a formula (a compliance export must not run anything).
-pub(crate) fn csv_cell(value: &str) -> String {
-    let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    if guarded.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", guarded.replace('"', "\"\""))
-    } else {
-        guarded
-    }
 }
 
 /// Pages of entries matching `filter`, oldest first.
@@ -121,18 +107,4 @@ pub async fn export(
             .map_err(std::io::Error::other)
     });
     Ok(header.chain(body))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_cells_are_quoted_and_formulas_defused() {
-        assert_eq!(csv_cell("plain"), "plain");
-        assert_eq!(csv_cell(r#"{"a":1,"b":"x"}"#), r#""{""a"":1,""b"":""x""}""#);
-        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), r#""'=HYPERLINK(""x"")""#);
-        assert_eq!(csv_cell("-1+2"), "'-1+2");
-        assert_eq!(csv_cell("two\nlines"), "\"two\nlines\"");
-    }
 }

@@ -1,13 +1,13 @@
 //! Accepting an invite: choosing a password, enrolling TOTP, and receiving the recovery codes
 //! and a first session. Also how an MFA reset's new invite is accepted.
 
-use crate::error::{HubError, HubResult};
 use crate::context::ClientInfo;
+use crate::domain::auth::{check_rate, new_session, signed_in};
+use crate::domain::events::facts::staff_event;
+use crate::error::{HubError, HubResult};
 use crate::secrets;
-use crate::service::auth::{check_rate, new_session, signed_in};
-use crate::support::effects::{audit, staff_ref};
-use crate::service::events::staff_event;
 use crate::state::AppState;
+use crate::support::effects::{audit, staff_ref};
 use opsdesk_core::audit::AuditAction;
 use opsdesk_core::events::EventKind;
 use opsdesk_core::password;

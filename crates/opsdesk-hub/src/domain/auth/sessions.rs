@@ -2,13 +2,13 @@
 //! end all others) and, for security officers, anyone's, which raises a security event and tells
 //! staff readers (a `staff_changed` event).
 
-use crate::error::{HubError, HubResult};
-use crate::context::ClientInfo;
 use crate::context::Caller;
-use crate::support::effects::{audit, security, staff_ref};
-use crate::service::events::staff_event;
-use crate::service::views::session_view;
+use crate::context::ClientInfo;
+use crate::domain::events::facts::staff_event;
+use crate::domain::staff::views::session_view;
+use crate::error::{HubError, HubResult};
 use crate::state::AppState;
+use crate::support::effects::{audit, security, staff_ref};
 use opsdesk_core::audit::AuditAction;
 use opsdesk_core::events::EventKind;
 use opsdesk_core::staff::Severity;

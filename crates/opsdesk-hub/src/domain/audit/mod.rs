@@ -1,11 +1,13 @@
 //! The audit trail (read, filter, verify) and the security event log, for security officers.
 
-use crate::error::{HubError, HubResult};
-use crate::context::ClientInfo;
+pub mod export;
+
 use crate::context::Caller;
-use crate::support::effects::audit;
-use crate::service::staff::{page, page_limit};
+use crate::context::ClientInfo;
+use crate::error::{HubError, HubResult};
 use crate::state::AppState;
+use crate::support::effects::audit;
+use crate::support::paging::{page, page_limit};
 use opsdesk_core::audit::AuditAction;
 use opsdesk_core::proof::{cap, Granted};
 use opsdesk_proto::{

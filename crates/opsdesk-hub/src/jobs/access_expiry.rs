@@ -5,18 +5,17 @@
 //! so the job is correct across restarts and, with several hubs on one database, each end is
 //! recorded once.
 
+use crate::domain::access::grant_ref;
+use crate::domain::events::facts;
 use crate::error::HubResult;
-use crate::service::access::grant_ref;
-use crate::support::effects::audit;
-use crate::service::events;
 use crate::state::AppState;
+use crate::support::effects::audit;
 use opsdesk_core::access::GrantEndReason;
 use opsdesk_core::audit::AuditAction;
 use opsdesk_core::events::EventKind;
 use opsdesk_store::{Effects, EndGrant};
 use serde_json::json;
 use std::net::Ipv4Addr;
-use std::time::Duration as StdDuration;
 
 /// Records handled per query.
 pub const BATCH: u32 = 200;
@@ -41,7 +40,7 @@ pub async fn run_once(state: &AppState) -> HubResult<Round> {
         let now = state.now();
         let due = state.store.access_requests_to_expire(now, BATCH).await?;
         for r in &due {
-            if crate::service::access::expire(state, r, now).await? {
+            if crate::domain::access::requests::expire(state, r, now).await? {
                 round.requests_expired += 1;
             }
         }
@@ -68,10 +67,10 @@ pub async fn run_once(state: &AppState) -> HubResult<Round> {
                     "ends_at": g.ends_at,
                 }),
             ))
-            .with_event(events::access_event(
+            .with_event(facts::access_event(
                 EventKind::GrantStarted,
                 g.starts_at,
-                events::grant_facts(g),
+                facts::grant_facts(g),
                 None,
             ));
             if state.store.record_grant_started(g.id, fx).await? {
@@ -97,10 +96,10 @@ pub async fn run_once(state: &AppState) -> HubResult<Round> {
                     .await?;
                 continue;
             }
-            let fx = Effects::default().with_event(events::access_event(
+            let fx = Effects::default().with_event(facts::access_event(
                 EventKind::GrantExpiring,
                 now,
-                events::grant_facts(g),
+                facts::grant_facts(g),
                 None,
             ));
             if state.store.record_grant_warned(g.id, fx).await? {
@@ -129,10 +128,10 @@ pub async fn run_once(state: &AppState) -> HubResult<Round> {
                     "ended_at": g.ends_at,
                 }),
             ))
-            .with_event(events::access_event(
+            .with_event(facts::access_event(
                 EventKind::GrantEnded,
                 now,
-                events::grant_facts(g),
+                facts::grant_facts(g),
                 None,
             ));
             let end = EndGrant {
@@ -151,18 +150,4 @@ pub async fn run_once(state: &AppState) -> HubResult<Round> {
         }
     }
     Ok(round)
-}
-
-/// Runs the job every `every` until the hub stops.
-pub fn spawn(state: AppState, every: StdDuration) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if let Err(e) = run_once(&state).await {
-                tracing::warn!(error = %e, "access job round failed; retrying next round");
-            }
-        }
-    })
 }

@@ -3,11 +3,11 @@
 //! is correct across restarts; claims lease rows (with `SKIP LOCKED` on PostgreSQL) and writes
 //! check the ticket's version, so with several hubs each alarm is raised once.
 
+use crate::domain::tickets::escalate::apply_sla_alarm;
+use crate::domain::tickets::targets;
 use crate::error::HubResult;
-use crate::service::tickets::{apply_sla_alarm, targets};
 use crate::state::AppState;
 use chrono::Duration;
-use std::time::Duration as StdDuration;
 
 /// How long a claim holds a ticket before another run may take it again.
 pub const LEASE: Duration = Duration::seconds(60);
@@ -42,18 +42,4 @@ pub async fn run_once(state: &AppState) -> HubResult<usize> {
             return Ok(raised);
         }
     }
-}
-
-/// Runs the job every `every` until the hub stops.
-pub fn spawn(state: AppState, every: StdDuration) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if let Err(e) = run_once(&state).await {
-                tracing::warn!(error = %e, "SLA job round failed; retrying next round");
-            }
-        }
-    })
 }

@@ -1,91 +1,22 @@
 //! Sign-in in two explicit steps (password, then TOTP or a recovery code), lockout after repeated
-//! failures, invite acceptance with TOTP enrollment, and sessions.
+//! failures, and re-authentication before sensitive actions.
 
+use super::{check_rate, invalid_credentials, new_session, signed_in, CHALLENGE_LIFETIME_MINUTES};
 use crate::context::Caller;
-use crate::error::{HubError, HubResult};
 use crate::context::ClientInfo;
+use crate::error::{HubError, HubResult};
 use crate::secrets;
-use crate::support::effects::{audit, security, staff_ref};
-use crate::service::views::{session_view, staff_view};
 use crate::state::AppState;
-use chrono::{DateTime, Duration, Utc};
+use crate::support::effects::{audit, security, staff_ref};
+use chrono::Duration;
 use opsdesk_core::audit::AuditAction;
 use opsdesk_core::lockout::LockoutPolicy;
 use opsdesk_core::password;
 use opsdesk_core::staff::{Severity, StaffStatus};
 use opsdesk_core::totp::{TotpError, TotpSecret};
 use opsdesk_proto::{LoginChallenge, LoginRequest, MfaRequest, SignedIn};
-use opsdesk_store::{
-    CompleteSignIn, Effects, NewLoginChallenge, NewSession, SessionRecord, StaffRecord, StoreError,
-};
+use opsdesk_store::{CompleteSignIn, Effects, NewLoginChallenge, StaffRecord, StoreError};
 use serde_json::json;
-use uuid::Uuid;
-
-/// How long the second sign-in step may wait.
-const CHALLENGE_LIFETIME_MINUTES: i64 = 5;
-/// `last_seen_at` is written at most this often per session.
-const TOUCH_EVERY_SECONDS: i64 = 60;
-
-/// Resolves a bearer token to a live session of an active staff member.
-pub async fn authenticate(state: &AppState, token: &str) -> HubResult<Caller> {
-    let now = state.now();
-    let Some((session, staff)) = state
-        .store
-        .session_by_token(&secrets::token_hash(token))
-        .await?
-    else {
-        return Err(HubError::unauthenticated(
-            "invalid_token",
-            "this session is not valid (it was ended or never existed); sign in again",
-        ));
-    };
-    let policy = state.session_policy();
-    if !policy.is_live(session.created_at, session.last_seen_at, now) {
-        let fx = Effects::audit(audit(
-            now,
-            "system",
-            AuditAction::SessionEnded,
-            &format!("session:{}", session.id),
-            session
-                .client_addr
-                .parse()
-                .unwrap_or(std::net::Ipv4Addr::LOCALHOST.into()),
-            json!({"staff": staff_ref(staff.id), "reason": "expired"}),
-        ));
-        state
-            .store
-            .end_session(session.id, "expired", now, fx)
-            .await?;
-        return Err(HubError::unauthenticated(
-            "session_expired",
-            "your session has expired; sign in again",
-        ));
-    }
-    if staff.status != StaffStatus::Active {
-        return Err(HubError::unauthenticated(
-            "account_inactive",
-            "this account is not active",
-        ));
-    }
-    if (now - session.last_seen_at).num_seconds() >= TOUCH_EVERY_SECONDS {
-        state.store.touch_session(session.id, now).await?;
-    }
-    Ok(Caller { staff, session })
-}
-
-pub(crate) fn check_rate(state: &AppState, client: &ClientInfo) -> HubResult<()> {
-    state
-        .sign_in_limiter
-        .check(client.addr, state.now())
-        .map_err(|retry_after_secs| HubError::RateLimited {
-            retry_after_secs,
-            retry_at: state.now() + Duration::seconds(retry_after_secs as i64),
-        })
-}
-
-fn invalid_credentials() -> HubError {
-    HubError::unauthenticated("invalid_credentials", "the username or password is wrong")
-}
 
 /// Step one: the password. Returns a short-lived challenge for the second factor.
 pub async fn login(
@@ -416,47 +347,6 @@ pub async fn complete_mfa(
     metrics::counter!("opsdesk_sign_in_attempts_total", "step" => "mfa", "outcome" => "ok")
         .increment(1);
     signed_in(state, staff.id, session_id, token).await
-}
-
-/// A new bearer token and the session it opens (only the token's hash is stored).
-pub(crate) fn new_session(
-    staff_id: Uuid,
-    client: &ClientInfo,
-    now: DateTime<Utc>,
-) -> (String, NewSession) {
-    let token = secrets::new_token("ods_");
-    let session = NewSession {
-        id: Uuid::now_v7(),
-        token_hash: secrets::token_hash(&token),
-        staff_id,
-        created_at: now,
-        client_addr: client.addr.to_string(),
-        user_agent: client.user_agent.clone(),
-    };
-    (token, session)
-}
-
-pub(crate) async fn signed_in(
-    state: &AppState,
-    staff_id: Uuid,
-    session_id: Uuid,
-    token: String,
-) -> HubResult<SignedIn> {
-    let staff = state
-        .store
-        .staff_by_id(staff_id)
-        .await?
-        .ok_or(HubError::NotFound("staff member"))?;
-    let session = state
-        .store
-        .session_by_id(session_id)
-        .await?
-        .ok_or(HubError::NotFound("session"))?;
-    Ok(SignedIn {
-        token,
-        session: session_view(&session, &state.session_policy(), Some(session_id)),
-        staff: staff_view(&staff),
-    })
 }
 
 /// Unlocks an idle app: checks a TOTP code for the caller. A wrong or reused code counts toward
