@@ -5,11 +5,11 @@
 //! so the job is correct across restarts and, with several hubs on one database, each end is
 //! recorded once.
 
-use crate::domain::access::grant_ref;
-use crate::domain::events::facts;
 use crate::error::HubResult;
 use crate::state::AppState;
 use crate::support::effects::audit;
+use crate::support::effects::grant_ref;
+use crate::support::events;
 use opsdesk_core::access::GrantEndReason;
 use opsdesk_core::audit::AuditAction;
 use opsdesk_core::events::EventKind;
@@ -67,10 +67,10 @@ pub async fn run_once(state: &AppState) -> HubResult<Round> {
                     "ends_at": g.ends_at,
                 }),
             ))
-            .with_event(facts::access_event(
+            .with_event(events::access_event(
                 EventKind::GrantStarted,
                 g.starts_at,
-                facts::grant_facts(g),
+                events::grant_facts(g),
                 None,
             ));
             if state.store.record_grant_started(g.id, fx).await? {
@@ -96,10 +96,10 @@ pub async fn run_once(state: &AppState) -> HubResult<Round> {
                     .await?;
                 continue;
             }
-            let fx = Effects::default().with_event(facts::access_event(
+            let fx = Effects::default().with_event(events::access_event(
                 EventKind::GrantExpiring,
                 now,
-                facts::grant_facts(g),
+                events::grant_facts(g),
                 None,
             ));
             if state.store.record_grant_warned(g.id, fx).await? {
@@ -128,10 +128,10 @@ pub async fn run_once(state: &AppState) -> HubResult<Round> {
                     "ended_at": g.ends_at,
                 }),
             ))
-            .with_event(facts::access_event(
+            .with_event(events::access_event(
                 EventKind::GrantEnded,
                 now,
-                facts::grant_facts(g),
+                events::grant_facts(g),
                 None,
             ));
             let end = EndGrant {

@@ -12,6 +12,11 @@ pub fn staff_ref(id: Uuid) -> String {
     format!("staff:{id}")
 }
 
+/// The audit name of a grant: `grant:<id>`.
+pub fn grant_ref(id: Uuid) -> String {
+    format!("grant:{id}")
+}
+
 /// One audit entry.
 pub fn audit(
     at: DateTime<Utc>,

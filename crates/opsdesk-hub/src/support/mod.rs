@@ -3,6 +3,7 @@
 
 pub mod csv;
 pub mod effects;
+pub mod events;
 pub mod idempotency;
 pub mod json;
 pub mod paging;

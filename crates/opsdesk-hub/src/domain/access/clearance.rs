@@ -2,10 +2,10 @@
 
 use crate::context::Caller;
 use crate::context::ClientInfo;
-use crate::domain::events::facts;
 use crate::error::{HubError, HubResult};
 use crate::state::AppState;
 use crate::support::effects::{audit, staff_ref};
+use crate::support::events;
 use chrono::{DateTime, Utc};
 use opsdesk_core::access::Clearance;
 use opsdesk_core::audit::AuditAction;
@@ -73,7 +73,7 @@ pub async fn record_clearance(
             "username": target.username,
         }),
     ))
-    .with_event(facts::staff_event(
+    .with_event(events::staff_event(
         EventKind::StaffChanged,
         now,
         staff_id,

@@ -1,12 +1,12 @@
 //! Grants: listing them, and ending one early (released by its holder or revoked).
 
-use super::grant_ref;
 use crate::context::Caller;
 use crate::context::ClientInfo;
-use crate::domain::events::facts;
 use crate::error::{HubError, HubResult};
 use crate::state::AppState;
+use crate::support::effects::grant_ref;
 use crate::support::effects::{audit, security};
+use crate::support::events;
 use opsdesk_core::access::{check_comment, GrantEndReason, GrantState};
 use opsdesk_core::audit::AuditAction;
 use opsdesk_core::events::EventKind;
@@ -87,10 +87,10 @@ async fn end(
         client.addr,
         details.clone(),
     ))
-    .with_event(facts::access_event(
+    .with_event(events::access_event(
         EventKind::GrantEnded,
         now,
-        facts::grant_facts(&grant),
+        events::grant_facts(&grant),
         Some(caller.staff.id),
     ));
     if reason == GrantEndReason::Revoked {

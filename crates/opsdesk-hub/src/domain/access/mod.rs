@@ -25,11 +25,6 @@ pub(crate) fn request_ref(id: Uuid) -> String {
     format!("access_request:{id}")
 }
 
-/// The audit name of a grant.
-pub fn grant_ref(id: Uuid) -> String {
-    format!("grant:{id}")
-}
-
 pub(crate) async fn load(state: &AppState, id: Uuid) -> HubResult<AccessRequestRecord> {
     state
         .store

@@ -4,10 +4,10 @@
 use super::{check_range, conflict, load, may_see, offered, request_ref};
 use crate::context::Caller;
 use crate::context::ClientInfo;
-use crate::domain::events::facts;
 use crate::error::{HubError, HubResult};
 use crate::state::AppState;
 use crate::support::effects::audit;
+use crate::support::events;
 use crate::support::paging::page_limit;
 use crate::support::paging::parse_cursor;
 use chrono::{DateTime, Utc};
@@ -139,7 +139,7 @@ pub async fn create(
     }
     let id = Uuid::now_v7();
     let ttl = chrono::Duration::hours(state.settings.access.pending_hours);
-    let event = facts::access_event(
+    let event = events::access_event(
         EventKind::AccessRequested,
         now,
         AccessFacts {
@@ -226,10 +226,10 @@ pub async fn expire(
             "reviews": r.view.reviews.len(),
         }),
     ))
-    .with_event(facts::access_event(
+    .with_event(events::access_event(
         EventKind::AccessClosed,
         now,
-        facts::access_facts(&r.view, RequestStatus::Expired, None),
+        events::access_facts(&r.view, RequestStatus::Expired, None),
         None,
     ));
     Ok(state
@@ -326,10 +326,10 @@ pub async fn cancel(
         client.addr,
         json!({ "tenant_id": record.view.tenant.id, "scope": record.view.scope }),
     ))
-    .with_event(facts::access_event(
+    .with_event(events::access_event(
         EventKind::AccessClosed,
         now,
-        facts::access_facts(&record.view, RequestStatus::Cancelled, None),
+        events::access_facts(&record.view, RequestStatus::Cancelled, None),
         Some(caller.staff.id),
     ));
     match state

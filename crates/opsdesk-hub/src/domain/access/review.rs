@@ -1,13 +1,14 @@
 //! Reviewing an access request: core's state machine decides, the grant starts on the last
 //! approval.
 
-use super::{conflict, grant_ref, load, offered, request_ref, review_facts};
+use super::{conflict, load, offered, request_ref, review_facts};
 use crate::context::Caller;
 use crate::context::ClientInfo;
-use crate::domain::events::facts;
 use crate::error::{HubError, HubResult};
 use crate::state::AppState;
+use crate::support::effects::grant_ref;
 use crate::support::effects::{audit, security};
+use crate::support::events;
 use opsdesk_core::access::{
     check_duration, grant_window, RequestStatus, ReviewInput, ReviewRefusal, Reviewed, Reviewer,
 };
@@ -138,7 +139,7 @@ pub async fn review(
         }
     };
     {
-        let mut facts = facts::access_facts(
+        let mut facts = events::access_facts(
             r,
             match outcome {
                 ReviewOutcome::Pending => RequestStatus::Pending,
@@ -158,9 +159,9 @@ pub async fn review(
             _ => EventKind::AccessDecided,
         };
         fx.events
-            .push(facts::access_event(kind, now, facts.clone(), Some(me.id)));
+            .push(events::access_event(kind, now, facts.clone(), Some(me.id)));
         if matches!(&decision, ReviewDecision::Approved(g) if g.start_recorded) {
-            fx.events.push(facts::access_event(
+            fx.events.push(events::access_event(
                 EventKind::GrantStarted,
                 now,
                 facts,

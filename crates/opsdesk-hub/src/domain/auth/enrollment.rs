@@ -3,11 +3,11 @@
 
 use crate::context::ClientInfo;
 use crate::domain::auth::{check_rate, new_session, signed_in};
-use crate::domain::events::facts::staff_event;
 use crate::error::{HubError, HubResult};
 use crate::secrets;
 use crate::state::AppState;
 use crate::support::effects::{audit, staff_ref};
+use crate::support::events::staff_event;
 use opsdesk_core::audit::AuditAction;
 use opsdesk_core::events::EventKind;
 use opsdesk_core::password;

@@ -4,11 +4,11 @@
 
 use crate::context::Caller;
 use crate::context::ClientInfo;
-use crate::domain::events::facts::staff_event;
 use crate::domain::staff::views::session_view;
 use crate::error::{HubError, HubResult};
 use crate::state::AppState;
 use crate::support::effects::{audit, security, staff_ref};
+use crate::support::events::staff_event;
 use opsdesk_core::audit::AuditAction;
 use opsdesk_core::events::EventKind;
 use opsdesk_core::staff::Severity;

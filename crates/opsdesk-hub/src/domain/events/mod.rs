@@ -1,5 +1,5 @@
 //! Live events: what each change tells the apps (drafts written with the change, in its
-//! transaction, built in `facts`), the dispatcher that reads newly committed events from the
+//! transaction, built by `crate::support::events`), the dispatcher that reads newly committed events from the
 //! database and hands them to this hub's open streams, and the per-person stream with resume
 //! (`stream`).
 //!
@@ -9,7 +9,6 @@
 //! dispatcher before it replays from the database, so nothing falls between replay and live, and
 //! it skips what it already sent, so nothing is doubled; if it falls behind it replays again.
 
-pub mod facts;
 pub mod stream;
 
 use crate::error::HubResult;

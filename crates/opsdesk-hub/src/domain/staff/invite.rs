@@ -3,12 +3,12 @@
 use super::manage::versioned;
 use crate::context::Caller;
 use crate::context::ClientInfo;
-use crate::domain::events::facts::staff_event;
 use crate::domain::staff::views::staff_view;
 use crate::error::{HubError, HubResult};
 use crate::secrets;
 use crate::state::AppState;
 use crate::support::effects::{audit, staff_ref};
+use crate::support::events::staff_event;
 use chrono::{DateTime, Duration, Utc};
 use opsdesk_core::audit::AuditAction;
 use opsdesk_core::events::EventKind;

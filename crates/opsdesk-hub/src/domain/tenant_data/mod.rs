@@ -9,9 +9,9 @@ pub mod users;
 
 use crate::context::Caller;
 use crate::context::ClientInfo;
-use crate::domain::access::grant_ref;
 use crate::error::{HubError, HubResult};
 use crate::state::AppState;
+use crate::support::effects::grant_ref;
 use crate::support::effects::{audit, security};
 use opsdesk_core::audit::AuditAction;
 use opsdesk_core::proof::{scope, TenantAccess};

@@ -6,10 +6,10 @@ use super::{
 };
 use crate::context::Caller;
 use crate::context::{ClientInfo, IdempotencyKey};
-use crate::domain::events::facts;
 use crate::error::{HubError, HubResult};
 use crate::state::AppState;
 use crate::support::effects::audit;
+use crate::support::events;
 use crate::support::idempotency::{idem, idem_draft, replayed};
 use opsdesk_core::audit::AuditAction;
 use opsdesk_core::proof::{cap, Granted};
@@ -163,7 +163,7 @@ pub async fn bulk_edit(
     let mut fx = fx;
     for w in &writes {
         if let Some(r) = records.iter().find(|r| r.id() == w.state.id) {
-            fx.events.push(facts::ticket_event(
+            fx.events.push(events::ticket_event(
                 TicketEventKind::Changed,
                 &w.state,
                 Some(r.summary.number),

@@ -12,10 +12,10 @@ pub mod write;
 
 use crate::context::Caller;
 use crate::context::ClientInfo;
-use crate::domain::events::facts;
 use crate::error::{HubError, HubResult};
 use crate::state::AppState;
 use crate::support::effects::audit;
+use crate::support::events;
 use crate::support::idempotency::{idem_draft, replayed, Idem};
 use chrono::{DateTime, Utc};
 use opsdesk_core::audit::AuditAction;
@@ -265,7 +265,7 @@ pub(crate) async fn mutate_one(
         writer.addr,
         m.details,
     ))
-    .with_event(facts::ticket_event(
+    .with_event(events::ticket_event(
         m.event,
         &s,
         Some(record.summary.number),

@@ -4,10 +4,10 @@ use super::{current, field_err, first_of, opt_change, save, set_deadlines, targe
 use crate::context::Caller;
 use crate::context::Integration;
 use crate::context::{ClientInfo, IdempotencyKey};
-use crate::domain::events::facts;
 use crate::error::{HubError, HubResult};
 use crate::state::AppState;
 use crate::support::effects::audit;
+use crate::support::events;
 use crate::support::idempotency::{idem, idem_draft, replayed, Idem};
 use opsdesk_core::audit::AuditAction;
 use opsdesk_core::proof::{cap, Granted};
@@ -112,7 +112,7 @@ async fn open(
         writer.addr,
         json!({"tenant_id": s.tenant_id, "subject": s.subject, "priority": s.priority}),
     ))
-    .with_event(facts::ticket_event(
+    .with_event(events::ticket_event(
         TicketEventKind::Created,
         &s,
         None,

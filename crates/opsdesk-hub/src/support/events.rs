@@ -1,4 +1,5 @@
-//! The events actions emit: ticket, access and staff events with their audience and facts.
+//! The live events actions emit, as drafts written with the change: ticket, access and staff
+//! events with their audience and facts. Delivering them is `crate::domain::events`.
 
 use opsdesk_core::access::RequestStatus;
 use opsdesk_core::events::{
