@@ -1,7 +1,6 @@
 //! Onboarding clearance: the record that a staff member may be given access to tenant data.
 
-use crate::context::Caller;
-use crate::context::ClientInfo;
+use crate::context::{Caller, ClientInfo};
 use crate::error::{HubError, HubResult};
 use crate::state::AppState;
 use crate::support::effects::{audit, staff_ref};

@@ -1,7 +1,6 @@
 //! Exporting access requests as CSV for auditors.
 
-use crate::context::Caller;
-use crate::context::ClientInfo;
+use crate::context::{Caller, ClientInfo};
 use crate::error::{HubError, HubResult};
 use crate::support::csv::csv_cell;
 use crate::support::effects::audit;

@@ -1,7 +1,6 @@
 //! Grants: listing them, and ending one early (released by its holder or revoked).
 
-use crate::context::Caller;
-use crate::context::ClientInfo;
+use crate::context::{Caller, ClientInfo};
 use crate::error::{HubError, HubResult};
 use crate::state::AppState;
 use crate::support::effects::grant_ref;

@@ -2,8 +2,7 @@
 //! that waited too long.
 
 use super::{check_range, conflict, load, may_see, offered, request_ref};
-use crate::context::Caller;
-use crate::context::ClientInfo;
+use crate::context::{Caller, ClientInfo};
 use crate::error::{HubError, HubResult};
 use crate::state::AppState;
 use crate::support::effects::audit;

@@ -2,8 +2,7 @@
 //! approval.
 
 use super::{conflict, load, offered, request_ref, review_facts};
-use crate::context::Caller;
-use crate::context::ClientInfo;
+use crate::context::{Caller, ClientInfo};
 use crate::error::{HubError, HubResult};
 use crate::state::AppState;
 use crate::support::effects::grant_ref;

@@ -1,8 +1,7 @@
 //! Audit export for compliance reporting: every entry matching a filter, oldest first, as JSON
 //! Lines or CSV, streamed page by page so an export of millions of entries runs in flat memory.
 
-use crate::context::Caller;
-use crate::context::ClientInfo;
+use crate::context::{Caller, ClientInfo};
 use crate::domain::audit::{entry, validated_filter};
 use crate::error::HubResult;
 use crate::state::AppState;

@@ -5,8 +5,7 @@ pub mod enrollment;
 pub mod sessions;
 pub mod sign_in;
 
-use crate::context::Caller;
-use crate::context::ClientInfo;
+use crate::context::{Caller, ClientInfo};
 use crate::domain::staff::views::{session_view, staff_view};
 use crate::error::{HubError, HubResult};
 use crate::secrets;

@@ -2,8 +2,7 @@
 //! end all others) and, for security officers, anyone's, which raises a security event and tells
 //! staff readers (a `staff_changed` event).
 
-use crate::context::Caller;
-use crate::context::ClientInfo;
+use crate::context::{Caller, ClientInfo};
 use crate::domain::staff::views::session_view;
 use crate::error::{HubError, HubResult};
 use crate::state::AppState;

@@ -2,8 +2,7 @@
 //! failures, and re-authentication before sensitive actions.
 
 use super::{check_rate, invalid_credentials, new_session, signed_in, CHALLENGE_LIFETIME_MINUTES};
-use crate::context::Caller;
-use crate::context::ClientInfo;
+use crate::context::{Caller, ClientInfo};
 use crate::error::{HubError, HubResult};
 use crate::secrets;
 use crate::state::AppState;

@@ -1,8 +1,7 @@
 //! Inviting staff: new invites, the first admin (bootstrap), and invites with their tokens.
 
 use super::manage::versioned;
-use crate::context::Caller;
-use crate::context::ClientInfo;
+use crate::context::{Caller, ClientInfo};
 use crate::domain::staff::views::staff_view;
 use crate::error::{HubError, HubResult};
 use crate::secrets;

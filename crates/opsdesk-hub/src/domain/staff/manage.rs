@@ -2,8 +2,7 @@
 
 use super::invite::new_invite;
 use super::target;
-use crate::context::Caller;
-use crate::context::ClientInfo;
+use crate::context::{Caller, ClientInfo};
 use crate::domain::staff::views::staff_view;
 use crate::error::{HubError, HubResult};
 use crate::state::AppState;

@@ -1,8 +1,7 @@
 //! Loading a tenant's users from the platform (admins): JSON or CSV, checked before anything is
 //! written.
 
-use crate::context::Caller;
-use crate::context::ClientInfo;
+use crate::context::{Caller, ClientInfo};
 use crate::error::{HubError, HubResult};
 use crate::state::AppState;
 use crate::support::csv::{import_rows, CsvTable};

@@ -7,8 +7,7 @@ pub mod import;
 pub mod settings;
 pub mod users;
 
-use crate::context::Caller;
-use crate::context::ClientInfo;
+use crate::context::{Caller, ClientInfo};
 use crate::error::{HubError, HubResult};
 use crate::state::AppState;
 use crate::support::effects::grant_ref;

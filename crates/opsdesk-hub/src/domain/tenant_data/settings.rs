@@ -1,8 +1,7 @@
 //! A tenant's settings: reading them, and changing them with the IP allow-list checked.
 
 use super::{data_fx, opened};
-use crate::context::Caller;
-use crate::context::ClientInfo;
+use crate::context::{Caller, ClientInfo};
 use crate::error::{HubError, HubResult};
 use crate::state::AppState;
 use opsdesk_core::audit::AuditAction;

@@ -2,9 +2,7 @@
 //! role changes, and the sign-ins the platform reports with an integration token.
 
 use super::{data_fx, opened, user_not_found, SIGN_INS_SHOWN};
-use crate::context::Caller;
-use crate::context::ClientInfo;
-use crate::context::Integration;
+use crate::context::{Caller, ClientInfo, Integration};
 use crate::error::{HubError, HubResult};
 use crate::secrets;
 use crate::state::AppState;

@@ -1,7 +1,6 @@
 //! Groups of staff that tickets are assigned to, and who tickets may be assigned to.
 
-use crate::context::Caller;
-use crate::context::ClientInfo;
+use crate::context::{Caller, ClientInfo};
 use crate::error::{HubError, HubResult};
 use crate::state::AppState;
 use crate::support::effects::audit;

@@ -1,8 +1,7 @@
 //! Importing tenants from JSON or CSV, every row checked before anything is written.
 
 use super::draft;
-use crate::context::Caller;
-use crate::context::ClientInfo;
+use crate::context::{Caller, ClientInfo};
 use crate::error::{HubError, HubResult};
 use crate::state::AppState;
 use crate::support::csv::{import_rows, CsvTable};

@@ -6,8 +6,7 @@ pub mod import;
 pub mod sla;
 pub mod tokens;
 
-use crate::context::Caller;
-use crate::context::ClientInfo;
+use crate::context::{Caller, ClientInfo};
 use crate::error::{HubError, HubResult};
 use crate::state::AppState;
 use crate::support::effects::audit;

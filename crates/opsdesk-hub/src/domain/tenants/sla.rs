@@ -1,7 +1,6 @@
 //! SLA policies: the first-response and resolution targets per priority.
 
-use crate::context::Caller;
-use crate::context::ClientInfo;
+use crate::context::{Caller, ClientInfo};
 use crate::error::{HubError, HubResult};
 use crate::state::AppState;
 use crate::support::effects::audit;

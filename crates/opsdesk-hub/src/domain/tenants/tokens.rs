@@ -1,8 +1,6 @@
 //! Integration tokens: issuing, listing and revoking them, and resolving one on an intake call.
 
-use crate::context::Caller;
-use crate::context::ClientInfo;
-use crate::context::Integration;
+use crate::context::{Caller, ClientInfo, Integration};
 use crate::error::{HubError, HubResult};
 use crate::secrets;
 use crate::state::AppState;

@@ -1,7 +1,6 @@
 //! Escalating a ticket, by staff or by the SLA job when a deadline nears or passes.
 
-use crate::context::Caller;
-use crate::context::{ClientInfo, IdempotencyKey};
+use crate::context::{Caller, ClientInfo, IdempotencyKey};
 use crate::error::{HubError, HubResult};
 
 use super::{change, mutate_one, opt_change, writable, Mutation, Writer};

@@ -4,8 +4,7 @@ use super::{
     change, conflict, current, load, opt_change, save, set_deadlines, state_of, targets, writable,
     Writer,
 };
-use crate::context::Caller;
-use crate::context::{ClientInfo, IdempotencyKey};
+use crate::context::{Caller, ClientInfo, IdempotencyKey};
 use crate::error::{HubError, HubResult};
 use crate::state::AppState;
 use crate::support::effects::audit;

@@ -1,9 +1,7 @@
 //! Opening a ticket: by staff, or by the platform through an integration token (intake).
 
 use super::{current, field_err, first_of, opt_change, save, set_deadlines, targets, Writer};
-use crate::context::Caller;
-use crate::context::Integration;
-use crate::context::{ClientInfo, IdempotencyKey};
+use crate::context::{Caller, ClientInfo, IdempotencyKey, Integration};
 use crate::error::{HubError, HubResult};
 use crate::state::AppState;
 use crate::support::effects::audit;

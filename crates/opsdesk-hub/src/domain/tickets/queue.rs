@@ -1,8 +1,7 @@
 //! Ticket reads: queue pages for the built-in views and saved filters, live counts, full-text
 //! search, one ticket with its conversation, the changes feed, presence and saved filters.
 
-use crate::context::Caller;
-use crate::context::ClientInfo;
+use crate::context::{Caller, ClientInfo};
 use crate::error::{HubError, HubResult};
 use crate::state::AppState;
 use crate::support::effects::audit;

@@ -1,8 +1,7 @@
 //! Changing a ticket: fields and status, replies and internal notes, and assignment (to me, to
 //! someone, round-robin in a group).
 
-use crate::context::Caller;
-use crate::context::{ClientInfo, IdempotencyKey};
+use crate::context::{Caller, ClientInfo, IdempotencyKey};
 use crate::error::{HubError, HubResult};
 
 use super::{
