@@ -1,6 +1,12 @@
 //! The Opsdesk hub: the HTTP API over a store, with staff sign-in (password and TOTP), the
 //! seven-tier role rules, and the audit trail. `serve` runs it; `start` runs it on a listener the
 //! caller made (tests, and the desktop app's local workspace).
+//!
+//! Layout: `routes` (thin axum handlers by area, the extractors and the OpenAPI document) calls
+//! `domain` (the behaviour by area, one file per action or small group of actions), which uses
+//! `support` (effects, events, paging, CSV, idempotency, JSON), the request `context` and the
+//! store; `jobs` runs background work and `seed` generates datasets. Nothing below `routes`
+//! imports it, and `error` is the one place an error becomes an HTTP status.
 #![forbid(unsafe_code)]
 
 pub mod clock;
