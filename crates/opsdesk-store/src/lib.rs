@@ -13,6 +13,9 @@ mod query;
 mod records;
 mod sqlite;
 mod staff;
+mod store_impl;
+mod tenant_data;
+mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tickets;

@@ -1,9 +1,9 @@
 //! The PostgreSQL store: team deployments, possibly several hubs on one database.
 
-use crate::common::{shared_store_impl, AUDIT_APPEND_LOCK};
+use crate::common::AUDIT_APPEND_LOCK;
 use crate::dialect::{Conn, Dialect, Tx};
 use crate::query::{Decodable, Runner, Sql};
-use crate::{Backend, StoreResult};
+use crate::{Backend, ChainReport, StoreResult};
 use sqlx::postgres::{PgListener, PgPoolOptions};
 use sqlx::{Executor, PgPool};
 use std::sync::Arc;
@@ -105,6 +105,10 @@ impl Dialect for PostgresStore {
         self.events.clone()
     }
 
+    async fn verify_audit_chain(&self) -> StoreResult<ChainReport> {
+        crate::audit::verify_chain(&self.pool).await
+    }
+
     async fn execute(conn: &mut Conn<Self>, sql: Sql) -> sqlx::Result<u64> {
         Runner::<sqlx::Postgres>::execute(conn, sql).await
     }
@@ -182,7 +186,7 @@ impl Dialect for PostgresStore {
 
     /// `websearch_to_tsquery` text, built from the same terms as SQLite's.
     fn text_query(text: &str) -> Option<String> {
-        crate::common::ticket_rows::websearch_query(text)
+        crate::tickets::search::websearch_query(text)
     }
 
     /// `ts_rank` over the weighted document (subject A, conversation B).
@@ -224,5 +228,3 @@ impl Dialect for PostgresStore {
         Ok(())
     }
 }
-
-shared_store_impl!(PostgresStore, sqlx::Postgres, Backend::Postgres);
