@@ -6,9 +6,6 @@ use chrono::{DateTime, Utc};
 use opsdesk_core::staff::Severity;
 use uuid::Uuid;
 
-/// Key of the PostgreSQL advisory lock that serializes audit appends ("opsdesk" in ASCII).
-pub(crate) const AUDIT_APPEND_LOCK: i64 = 0x006f_7073_6465_736b;
-
 /// Converts each row, failing on the first unreadable one.
 pub(crate) fn convert_all<R, T>(rows: Vec<R>) -> StoreResult<Vec<T>>
 where

@@ -1,6 +1,5 @@
 //! The PostgreSQL store: team deployments, possibly several hubs on one database.
 
-use crate::common::AUDIT_APPEND_LOCK;
 use crate::dialect::{Conn, Dialect, Tx};
 use crate::query::{Decodable, Runner, Sql};
 use crate::{Backend, ChainReport, StoreResult};
@@ -8,6 +7,9 @@ use sqlx::postgres::{PgListener, PgPoolOptions};
 use sqlx::{Executor, PgPool};
 use std::sync::Arc;
 use tokio::sync::{MutexGuard, Notify};
+
+/// Key of the advisory lock that serializes audit appends ("opsdesk" in ASCII).
+const AUDIT_APPEND_LOCK: i64 = 0x006f_7073_6465_736b;
 
 /// The hub's store on a PostgreSQL database.
 pub struct PostgresStore {

@@ -16,22 +16,23 @@ use uuid::Uuid;
 /// `access_requests`.
 pub(crate) const REQUEST_SELECT: &str =
     "SELECT r.seq, r.id, r.tenant_id, te.name AS tenant_name, te.slug AS tenant_slug, \
-         r.requester_id, s.display_name AS requester_name, s.role AS requester_role, \
-         s.status AS requester_status, r.requester_tier, r.scope, r.reason, r.duration_minutes, r.start_at, r.ticket_id, \
-         tk.seq AS ticket_number, r.status, r.created_at, r.expires_at, r.decided_at, r.version \
-         FROM access_requests r JOIN tenants te ON te.id = r.tenant_id \
-         JOIN staff s ON s.id = r.requester_id \
-         LEFT JOIN tickets tk ON tk.id = r.ticket_id";
+     r.requester_id, s.display_name AS requester_name, s.role AS requester_role, \
+     s.status AS requester_status, r.requester_tier, r.scope, r.reason, r.duration_minutes, \
+     r.start_at, r.ticket_id, tk.seq AS ticket_number, r.status, r.created_at, r.expires_at, \
+     r.decided_at, r.version \
+     FROM access_requests r JOIN tenants te ON te.id = r.tenant_id \
+     JOIN staff s ON s.id = r.requester_id \
+     LEFT JOIN tickets tk ON tk.id = r.ticket_id";
 
 /// The grant columns with their joined names, in [`GrantRow`] order; `g` is `grants`.
 pub(crate) const GRANT_SELECT: &str =
     "SELECT g.id, g.holder_id, g.tenant_id, g.scope, g.starts_at, g.ends_at, g.ended_at, \
-         g.request_id, te.name AS tenant_name, te.slug AS tenant_slug, \
-         h.display_name AS holder_name, h.role AS holder_role, g.end_reason, g.ended_by, \
-         e.display_name AS ended_by_name, e.role AS ended_by_role, g.end_comment \
-         FROM grants g JOIN tenants te ON te.id = g.tenant_id \
-         JOIN staff h ON h.id = g.holder_id \
-         LEFT JOIN staff e ON e.id = g.ended_by";
+     g.request_id, te.name AS tenant_name, te.slug AS tenant_slug, \
+     h.display_name AS holder_name, h.role AS holder_role, g.end_reason, g.ended_by, \
+     e.display_name AS ended_by_name, e.role AS ended_by_role, g.end_comment \
+     FROM grants g JOIN tenants te ON te.id = g.tenant_id \
+     JOIN staff h ON h.id = g.holder_id \
+     LEFT JOIN staff e ON e.id = g.ended_by";
 
 /// The reviews of requests with their reviewers, in [`ReviewRow`] order; `v` is
 /// `access_reviews`.

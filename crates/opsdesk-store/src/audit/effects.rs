@@ -62,7 +62,8 @@ pub(crate) async fn write_effects<D: Dialect>(tx: &mut Tx<D>, fx: Effects) -> St
                 },
             );
             let insert = Sql::new(format!(
-                "INSERT INTO audit_log ({AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                "INSERT INTO audit_log ({AUDIT_COLUMNS}) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
             ))
             .bind(seq)
             .bind(at_ms)

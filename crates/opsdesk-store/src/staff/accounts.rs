@@ -5,8 +5,8 @@ use super::rows::{StaffRow, STAFF_COLUMNS};
 use super::{cut_off, insert_invite, versioned};
 use crate::audit::write_effects;
 use crate::common::{convert_all, convert_opt, duplicate_or, ms};
-use crate::dialect::{fetch_one, Dialect};
-use crate::query::Sql;
+use crate::dialect::{fetch_one, Dialect, Tx};
+use crate::query::{Arg, Sql};
 use crate::{Effects, NewInvite, NewStaff, StaffFilter, StaffRecord, StoreResult};
 use chrono::{DateTime, Utc};
 use opsdesk_core::Role;
@@ -87,6 +87,31 @@ pub(crate) async fn count_active_with_role<D: Dialect>(store: &D, role: Role) ->
     Ok(n)
 }
 
+/// Applies `set` (whose placeholders start at `$4`, bound from `args`) to staff `id` if it is
+/// still at `expected_version`, bumping the version; the record as stored, or why no row
+/// matched.
+async fn update_versioned<D: Dialect>(
+    tx: &mut Tx<D>,
+    id: Uuid,
+    expected_version: i64,
+    now: DateTime<Utc>,
+    set: &str,
+    args: Vec<Arg>,
+) -> StoreResult<StaffRecord> {
+    let mut update = Sql::new(format!(
+        "UPDATE staff SET {set}, version = version + 1, updated_at = $1 \
+         WHERE id = $2 AND version = $3 RETURNING {STAFF_COLUMNS}"
+    ))
+    .bind(ms(now))
+    .bind(id.to_string())
+    .bind(expected_version);
+    for arg in args {
+        update = update.bind(arg);
+    }
+    let row = D::fetch_optional(&mut **tx, update).await?;
+    versioned::<D>(tx, id, row).await
+}
+
 /// Sets the role if `expected_version` matches; bumps the version.
 pub(crate) async fn change_role<D: Dialect>(
     store: &D,
@@ -98,16 +123,9 @@ pub(crate) async fn change_role<D: Dialect>(
 ) -> StoreResult<StaffRecord> {
     let _writing = store.write_guard().await;
     let mut tx = store.begin_write().await?;
-    let update = Sql::new(format!(
-        "UPDATE staff SET role = $1, version = version + 1, updated_at = $2 \
-         WHERE id = $3 AND version = $4 RETURNING {STAFF_COLUMNS}"
-    ))
-    .bind(role.as_str())
-    .bind(ms(now))
-    .bind(id.to_string())
-    .bind(expected_version);
-    let row = D::fetch_optional(&mut *tx, update).await?;
-    let record = versioned::<D>(&mut tx, id, row).await?;
+    let role = vec![role.as_str().into()];
+    let record =
+        update_versioned::<D>(&mut tx, id, expected_version, now, "role = $4", role).await?;
     write_effects::<D>(&mut tx, fx).await?;
     tx.commit().await?;
     Ok(record)
@@ -125,16 +143,9 @@ pub(crate) async fn reset_mfa<D: Dialect>(
 ) -> StoreResult<StaffRecord> {
     let _writing = store.write_guard().await;
     let mut tx = store.begin_write().await?;
-    let update = Sql::new(format!(
-        "UPDATE staff SET status = 'invited', password_hash = NULL, totp_secret = NULL, \
-         totp_last_step = NULL, version = version + 1, updated_at = $1 \
-         WHERE id = $2 AND version = $3 RETURNING {STAFF_COLUMNS}"
-    ))
-    .bind(ms(now))
-    .bind(id.to_string())
-    .bind(expected_version);
-    let row = D::fetch_optional(&mut *tx, update).await?;
-    let record = versioned::<D>(&mut tx, id, row).await?;
+    let set = "status = 'invited', password_hash = NULL, totp_secret = NULL, \
+               totp_last_step = NULL";
+    let record = update_versioned::<D>(&mut tx, id, expected_version, now, set, vec![]).await?;
     let codes = Sql::new("DELETE FROM recovery_codes WHERE staff_id = $1").bind(id.to_string());
     D::execute(&mut *tx, codes).await?;
     cut_off::<D>(&mut tx, id, "mfa_reset", now).await?;
@@ -154,15 +165,8 @@ pub(crate) async fn deactivate<D: Dialect>(
 ) -> StoreResult<StaffRecord> {
     let _writing = store.write_guard().await;
     let mut tx = store.begin_write().await?;
-    let update = Sql::new(format!(
-        "UPDATE staff SET status = 'deactivated', version = version + 1, updated_at = $1 \
-         WHERE id = $2 AND version = $3 RETURNING {STAFF_COLUMNS}"
-    ))
-    .bind(ms(now))
-    .bind(id.to_string())
-    .bind(expected_version);
-    let row = D::fetch_optional(&mut *tx, update).await?;
-    let record = versioned::<D>(&mut tx, id, row).await?;
+    let set = "status = 'deactivated'";
+    let record = update_versioned::<D>(&mut tx, id, expected_version, now, set, vec![]).await?;
     cut_off::<D>(&mut tx, id, "deactivated", now).await?;
     write_effects::<D>(&mut tx, fx).await?;
     tx.commit().await?;

@@ -14,14 +14,14 @@ use opsdesk_proto::{
 /// The ticket columns with their joined names, in [`TicketRow`] order; `t` is `tickets`.
 pub(crate) const TICKET_SELECT: &str =
     "SELECT t.seq, t.id, t.tenant_id, te.name AS tenant_name, t.requester_name, \
-         t.requester_email, t.subject, t.status, t.priority_rank, t.assignee_id, \
-         s.display_name AS assignee_name, t.group_id, g.name AS group_name, t.tags, \
-         t.escalation_level, t.sla_active_ms, t.sla_running_since, t.sla_stage, t.sla_state, \
-         t.sla_due_at, t.first_responded_at, t.solved_at, t.merged_into, t.created_at, \
-         t.updated_at, t.version, t.change_seq \
-         FROM tickets t JOIN tenants te ON te.id = t.tenant_id \
-         LEFT JOIN staff s ON s.id = t.assignee_id \
-         LEFT JOIN ticket_groups g ON g.id = t.group_id";
+     t.requester_email, t.subject, t.status, t.priority_rank, t.assignee_id, \
+     s.display_name AS assignee_name, t.group_id, g.name AS group_name, t.tags, \
+     t.escalation_level, t.sla_active_ms, t.sla_running_since, t.sla_stage, t.sla_state, \
+     t.sla_due_at, t.first_responded_at, t.solved_at, t.merged_into, t.created_at, \
+     t.updated_at, t.version, t.change_seq \
+     FROM tickets t JOIN tenants te ON te.id = t.tenant_id \
+     LEFT JOIN staff s ON s.id = t.assignee_id \
+     LEFT JOIN ticket_groups g ON g.id = t.group_id";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct TicketRow {
