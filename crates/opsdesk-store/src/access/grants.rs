@@ -34,11 +34,11 @@ pub(super) async fn change_once<D: Dialect>(
 #[derive(Clone, Copy)]
 pub(crate) enum Due {
     /// Not recorded as ended, its end come.
-    ToEnd,
+    Ending,
     /// Its start come but not recorded.
-    ToStart,
+    Starting,
     /// Not ended, not yet warned about, its end at or before the time given.
-    ToWarn,
+    Warning,
 }
 
 /// Grants in one of the jobs' queues at `now`, their state at `now`.
@@ -50,12 +50,12 @@ pub(crate) async fn due<D: Dialect>(
 ) -> StoreResult<Vec<GrantView>> {
     // Each condition also orders; `$1` is now, `$2` the limit.
     let condition = match queue {
-        Due::ToEnd => "g.ended_at IS NULL AND g.ends_at <= $1 ORDER BY g.ends_at, g.id",
-        Due::ToStart => {
+        Due::Ending => "g.ended_at IS NULL AND g.ends_at <= $1 ORDER BY g.ends_at, g.id",
+        Due::Starting => {
             "g.start_recorded = 0 AND g.starts_at <= $1 AND g.ended_at IS NULL \
              ORDER BY g.starts_at, g.id"
         }
-        Due::ToWarn => {
+        Due::Warning => {
             "g.ended_at IS NULL AND g.expiry_warned = 0 AND g.ends_at <= $1 \
              ORDER BY g.ends_at, g.id"
         }

@@ -86,11 +86,11 @@ impl<D: Dialect> AccessStore for D {
     }
 
     async fn grants_to_end(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<GrantView>> {
-        grants::due(self, Due::ToEnd, now, limit).await
+        grants::due(self, Due::Ending, now, limit).await
     }
 
     async fn grants_to_start(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<GrantView>> {
-        grants::due(self, Due::ToStart, now, limit).await
+        grants::due(self, Due::Starting, now, limit).await
     }
 
     async fn end_grant(&self, end: EndGrant, fx: Effects) -> StoreResult<Option<GrantView>> {
@@ -102,7 +102,7 @@ impl<D: Dialect> AccessStore for D {
         until: DateTime<Utc>,
         limit: u32,
     ) -> StoreResult<Vec<GrantView>> {
-        grants::due(self, Due::ToWarn, until, limit).await
+        grants::due(self, Due::Warning, until, limit).await
     }
 
     async fn record_grant_warned(&self, grant_id: Uuid, fx: Effects) -> StoreResult<bool> {
