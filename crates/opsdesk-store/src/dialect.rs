@@ -8,7 +8,7 @@
 //! job's claim.
 
 use crate::query::{Decodable, Sql};
-use crate::{Backend, StoreResult};
+use crate::{Backend, ChainReport, StoreResult};
 use std::future::Future;
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -79,6 +79,9 @@ pub trait Dialect: Send + Sync + 'static {
     fn claim_sla_sql() -> &'static str;
 
     // ---- running SQL ---------------------------------------------------------------------
+    /// Streams the audit chain through the verifier (`crate::audit::verify_chain` with this
+    /// backend's database: rows read by index with borrowed text, which [`Sql`] does not do).
+    fn verify_audit_chain(&self) -> impl Future<Output = StoreResult<ChainReport>> + Send;
     /// Runs `sql`; how many rows it changed.
     fn execute(conn: &mut Conn<Self>, sql: Sql) -> impl Future<Output = sqlx::Result<u64>> + Send;
     /// Every row `sql` returns.

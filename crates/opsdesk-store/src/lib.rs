@@ -1,6 +1,12 @@
 //! The hub's storage: one [`Store`] trait with a SQLite and a PostgreSQL implementation. Every
 //! mutation takes the audit entries and security events it causes ([`Effects`]) and writes them in
 //! the same transaction, so an action and its audit record land together or not at all.
+//!
+//! Each area is a folder with its SQL and its row types, written as plain functions generic
+//! over the `Dialect` trait of `dialect.rs` (what differs between the backends, implemented
+//! once in `sqlite.rs` and `postgres.rs`): `staff/`, `audit/`, `events/`, `tenants/`,
+//! `tickets/`, `access/` and `tenant_data/`. The public traits are implemented once for every
+//! dialect (`store_impl.rs`, `tickets/store.rs`, `access/store.rs`, `events/mod.rs`).
 #![forbid(unsafe_code)]
 
 pub mod access;
@@ -13,6 +19,9 @@ mod query;
 mod records;
 mod sqlite;
 mod staff;
+mod store_impl;
+mod tenant_data;
+mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tickets;

@@ -1,13 +1,15 @@
 //! The PostgreSQL store: team deployments, possibly several hubs on one database.
 
-use crate::common::{shared_store_impl, AUDIT_APPEND_LOCK};
 use crate::dialect::{Conn, Dialect, Tx};
 use crate::query::{Decodable, Runner, Sql};
-use crate::{Backend, StoreResult};
+use crate::{Backend, ChainReport, StoreResult};
 use sqlx::postgres::{PgListener, PgPoolOptions};
 use sqlx::{Executor, PgPool};
 use std::sync::Arc;
 use tokio::sync::{MutexGuard, Notify};
+
+/// Key of the advisory lock that serializes audit appends ("opsdesk" in ASCII).
+const AUDIT_APPEND_LOCK: i64 = 0x006f_7073_6465_736b;
 
 /// The hub's store on a PostgreSQL database.
 pub struct PostgresStore {
@@ -105,6 +107,10 @@ impl Dialect for PostgresStore {
         self.events.clone()
     }
 
+    async fn verify_audit_chain(&self) -> StoreResult<ChainReport> {
+        crate::audit::verify_chain(&self.pool).await
+    }
+
     async fn execute(conn: &mut Conn<Self>, sql: Sql) -> sqlx::Result<u64> {
         Runner::<sqlx::Postgres>::execute(conn, sql).await
     }
@@ -182,7 +188,7 @@ impl Dialect for PostgresStore {
 
     /// `websearch_to_tsquery` text, built from the same terms as SQLite's.
     fn text_query(text: &str) -> Option<String> {
-        crate::common::ticket_rows::websearch_query(text)
+        crate::tickets::search::websearch_query(text)
     }
 
     /// `ts_rank` over the weighted document (subject A, conversation B).
@@ -224,5 +230,3 @@ impl Dialect for PostgresStore {
         Ok(())
     }
 }
-
-shared_store_impl!(PostgresStore, sqlx::Postgres, Backend::Postgres);

@@ -52,6 +52,8 @@ impl From<Option<&str>> for Arg {
 pub struct Sql {
     text: Cow<'static, str>,
     args: Vec<Arg>,
+    /// Run as a one-off statement rather than a prepared and cached one.
+    once: bool,
 }
 
 impl Sql {
@@ -60,7 +62,14 @@ impl Sql {
         Sql {
             text: text.into(),
             args: Vec::new(),
+            once: false,
         }
+    }
+
+    /// Marks the statement as not worth preparing and caching (its text varies with a filter).
+    pub fn once(mut self) -> Self {
+        self.once = true;
+        self
     }
 
     /// Binds the next placeholder.
@@ -80,6 +89,32 @@ impl Sql {
         self.args.push(value.into());
         let n = self.args.len();
         self.text.to_mut().push_str(&format!("${n}"));
+        self
+    }
+
+    /// Appends `values` as placeholders separated by commas (for `IN (...)`).
+    pub fn push_list<A: Into<Arg>>(&mut self, values: impl IntoIterator<Item = A>) -> &mut Self {
+        for (i, value) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.push_bind(value);
+        }
+        self
+    }
+
+    /// Appends `VALUES (...), (...)`: one parenthesized row of placeholders per item.
+    pub fn push_values<T>(
+        &mut self,
+        items: impl IntoIterator<Item = T>,
+        row: impl Fn(T) -> Vec<Arg>,
+    ) -> &mut Self {
+        self.push("VALUES ");
+        for (i, item) in items.into_iter().enumerate() {
+            self.push(if i > 0 { ", (" } else { "(" });
+            self.push_list(row(item));
+            self.push(")");
+        }
         self
     }
 }
@@ -109,7 +144,7 @@ pub struct Runner<DB>(std::marker::PhantomData<DB>);
 
 impl<DB> Runner<DB>
 where
-    DB: sqlx::Database,
+    DB: sqlx::Database + sqlx::database::HasStatementCache,
     for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
     for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
     DB::QueryResult: Affected,
@@ -131,7 +166,10 @@ where
 
     pub async fn execute(conn: &mut DB::Connection, sql: Sql) -> sqlx::Result<u64> {
         let args = Self::arguments(sql.args)?;
-        let done = sqlx::query_with(&sql.text, args).execute(conn).await?;
+        let done = sqlx::query_with(&sql.text, args)
+            .persistent(!sql.once)
+            .execute(conn)
+            .await?;
         Ok(done.rows())
     }
 
@@ -140,7 +178,10 @@ where
         R: for<'r> sqlx::FromRow<'r, DB::Row> + Send + Unpin,
     {
         let args = Self::arguments(sql.args)?;
-        sqlx::query_as_with(&sql.text, args).fetch_all(conn).await
+        sqlx::query_as_with(&sql.text, args)
+            .persistent(!sql.once)
+            .fetch_all(conn)
+            .await
     }
 
     pub async fn fetch_optional<R>(conn: &mut DB::Connection, sql: Sql) -> sqlx::Result<Option<R>>
@@ -149,6 +190,7 @@ where
     {
         let args = Self::arguments(sql.args)?;
         sqlx::query_as_with(&sql.text, args)
+            .persistent(!sql.once)
             .fetch_optional(conn)
             .await
     }

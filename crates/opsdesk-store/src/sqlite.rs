@@ -1,9 +1,8 @@
 //! The SQLite store: the embedded default, one hub process per database file.
 
-use crate::common::shared_store_impl;
 use crate::dialect::{Conn, Dialect, Tx};
 use crate::query::{Decodable, Runner, Sql};
-use crate::{Backend, StoreResult};
+use crate::{Backend, ChainReport, StoreResult};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 use std::str::FromStr;
@@ -102,6 +101,10 @@ impl Dialect for SqliteStore {
         self.events.clone()
     }
 
+    async fn verify_audit_chain(&self) -> StoreResult<ChainReport> {
+        crate::audit::verify_chain(&self.pool).await
+    }
+
     async fn execute(conn: &mut Conn<Self>, sql: Sql) -> sqlx::Result<u64> {
         Runner::<sqlx::Sqlite>::execute(conn, sql).await
     }
@@ -172,7 +175,7 @@ impl Dialect for SqliteStore {
 
     /// FTS5 query syntax, built from terms so no input can break it.
     fn text_query(text: &str) -> Option<String> {
-        crate::common::ticket_rows::fts5_query(text)
+        crate::tickets::search::fts5_query(text)
     }
 
     /// BM25 with the subject weighted four times the conversation; higher scores are better.
@@ -197,5 +200,3 @@ impl Dialect for SqliteStore {
         Ok(())
     }
 }
-
-shared_store_impl!(SqliteStore, sqlx::Sqlite, Backend::Sqlite);

@@ -1,7 +1,8 @@
 //! Appending [`Effects`]: audit entries chained onto the last one, live events numbered in
 //! commit order, and security events, all in the caller's transaction.
 
-use crate::common::{audit_columns, json_text, ms, severity_rank};
+use super::rows::AUDIT_COLUMNS;
+use crate::common::{json_text, ms, severity_rank};
 use crate::dialect::{fetch_one, Dialect, Tx};
 use crate::query::Sql;
 use crate::{Effects, StoreResult};
@@ -60,10 +61,9 @@ pub(crate) async fn write_effects<D: Dialect>(tx: &mut Tx<D>, fx: Effects) -> St
                     details: &details,
                 },
             );
-            let insert = Sql::new(concat!(
-                "INSERT INTO audit_log (",
-                audit_columns!(),
-                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            let insert = Sql::new(format!(
+                "INSERT INTO audit_log ({AUDIT_COLUMNS}) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
             ))
             .bind(seq)
             .bind(at_ms)

@@ -1,6 +1,10 @@
 //! The audit log and security events: appending them with the change that causes them
-//! ([`effects`]). Listing and verifying the chain are still in `common::listing`.
+//! ([`effects`]), reading them page by page ([`queries`]) and verifying the chain ([`verify`]).
 
 mod effects;
+pub(crate) mod queries;
+mod rows;
+mod verify;
 
 pub(crate) use effects::write_effects;
+pub(crate) use verify::verify_chain;

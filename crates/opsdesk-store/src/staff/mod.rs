@@ -1,7 +1,12 @@
-//! Staff accounts: the transaction steps that staff, enrollment, sign-in and session writes
-//! share ([`steps`]) and sessions ([`sessions`]). The staff queries themselves are still in `common::store_impl`.
+//! Staff accounts: the accounts themselves ([`accounts`]), invites and enrollment
+//! ([`enrollment`]), sign-in ([`sign_in`]), sessions ([`sessions`]), the transaction steps
+//! their writes share ([`steps`]) and their rows ([`rows`]).
 
+pub(crate) mod accounts;
+pub(crate) mod enrollment;
+mod rows;
 pub(crate) mod sessions;
+pub(crate) mod sign_in;
 mod steps;
 
 pub(crate) use steps::{

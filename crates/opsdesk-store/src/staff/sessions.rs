@@ -1,7 +1,8 @@
 //! Sessions: looking them up, touching them, listing and ending them.
 
+use super::rows::{SessionRow, SessionStaffRow, SESSION_BY_TOKEN, SESSION_COLUMNS};
 use crate::audit::write_effects;
-use crate::common::{convert_all, convert_opt, ms, session_columns, SessionRow, SessionStaffRow};
+use crate::common::{convert_all, convert_opt, ms};
 use crate::dialect::Dialect;
 use crate::query::Sql;
 use crate::{Effects, SessionRecord, StaffRecord, StoreResult};
@@ -14,7 +15,7 @@ pub(crate) async fn by_token<D: Dialect>(
     token_hash: &str,
 ) -> StoreResult<Option<(SessionRecord, StaffRecord)>> {
     let mut conn = store.pool().acquire().await?;
-    let sql = Sql::new(crate::common::SESSION_BY_TOKEN).bind(token_hash);
+    let sql = Sql::new(SESSION_BY_TOKEN).bind(token_hash);
     let row: Option<SessionStaffRow> = D::fetch_optional(&mut conn, sql).await?;
     convert_opt(row)
 }
@@ -22,10 +23,8 @@ pub(crate) async fn by_token<D: Dialect>(
 /// One session, ended or not.
 pub(crate) async fn by_id<D: Dialect>(store: &D, id: Uuid) -> StoreResult<Option<SessionRecord>> {
     let mut conn = store.pool().acquire().await?;
-    let sql = Sql::new(concat!(
-        "SELECT ",
-        session_columns!(),
-        " FROM sessions WHERE id = $1"
+    let sql = Sql::new(format!(
+        "SELECT {SESSION_COLUMNS} FROM sessions WHERE id = $1"
     ))
     .bind(id.to_string());
     let row: Option<SessionRow> = D::fetch_optional(&mut conn, sql).await?;
@@ -49,10 +48,8 @@ pub(crate) async fn open_of<D: Dialect>(
     staff_id: Uuid,
 ) -> StoreResult<Vec<SessionRecord>> {
     let mut conn = store.pool().acquire().await?;
-    let sql = Sql::new(concat!(
-        "SELECT ",
-        session_columns!(),
-        " FROM sessions WHERE staff_id = $1 AND ended_at IS NULL \
+    let sql = Sql::new(format!(
+        "SELECT {SESSION_COLUMNS} FROM sessions WHERE staff_id = $1 AND ended_at IS NULL \
          ORDER BY created_at DESC, id DESC"
     ))
     .bind(staff_id.to_string());

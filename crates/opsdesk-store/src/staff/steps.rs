@@ -1,7 +1,8 @@
 //! Steps several staff write transactions share: claiming a TOTP step, explaining why a
 //! versioned update matched no row, cutting a staff member off, inserting invites and sessions.
 
-use crate::common::{ms, StaffRow};
+use super::rows::StaffRow;
+use crate::common::ms;
 use crate::dialect::{Dialect, Tx};
 use crate::query::Sql;
 use crate::{NewInvite, NewSession, StaffRecord, StoreError, StoreResult};

@@ -1,50 +1,38 @@
-//! Cross-tenant access rows as the database returns them (requests, reviews, grants, clearance,
-//! tenant users and settings) and their conversion into core facts and wire views.
+//! Cross-tenant access rows as the database returns them (requests, reviews, grants,
+//! clearance), their queries' column lists, and their conversion into core facts and wire views.
 
-use super::{corrupt, time, uuid};
-use crate::{StoreError, StoreResult, TenantSettingsValues};
+use crate::common::{corrupt, opt_time, time, uuid};
+use crate::{StoreError, StoreResult};
 use chrono::{DateTime, Utc};
-use opsdesk_core::access::{
-    Clearance, GrantEndReason, GrantFacts, RequestStatus, TenantUserRole, TenantUserStatus,
-};
+use opsdesk_core::access::{Clearance, GrantEndReason, GrantFacts, RequestStatus};
 use opsdesk_core::rules::AccessScope;
 use opsdesk_core::staff::StaffStatus;
 use opsdesk_core::Role;
-use opsdesk_proto::{
-    AccessRequestView, ClearanceView, GrantView, ReviewView, StaffRef, TenantRef,
-    TenantSettingsView, TenantSignInView, TenantUserView,
-};
+use opsdesk_proto::{AccessRequestView, ClearanceView, GrantView, ReviewView, StaffRef, TenantRef};
 use std::str::FromStr;
 use uuid::Uuid;
 
 /// The request columns with their joined names, in [`AccessRequestRow`] order; `r` is
 /// `access_requests`.
-macro_rules! request_select {
-    () => {
-        "SELECT r.seq, r.id, r.tenant_id, te.name AS tenant_name, te.slug AS tenant_slug, \
-         r.requester_id, s.display_name AS requester_name, s.role AS requester_role, \
-         s.status AS requester_status, r.requester_tier, r.scope, r.reason, r.duration_minutes, r.start_at, r.ticket_id, \
-         tk.seq AS ticket_number, r.status, r.created_at, r.expires_at, r.decided_at, r.version \
-         FROM access_requests r JOIN tenants te ON te.id = r.tenant_id \
-         JOIN staff s ON s.id = r.requester_id \
-         LEFT JOIN tickets tk ON tk.id = r.ticket_id"
-    };
-}
-pub(crate) use request_select;
+pub(crate) const REQUEST_SELECT: &str =
+    "SELECT r.seq, r.id, r.tenant_id, te.name AS tenant_name, te.slug AS tenant_slug, \
+     r.requester_id, s.display_name AS requester_name, s.role AS requester_role, \
+     s.status AS requester_status, r.requester_tier, r.scope, r.reason, r.duration_minutes, \
+     r.start_at, r.ticket_id, tk.seq AS ticket_number, r.status, r.created_at, r.expires_at, \
+     r.decided_at, r.version \
+     FROM access_requests r JOIN tenants te ON te.id = r.tenant_id \
+     JOIN staff s ON s.id = r.requester_id \
+     LEFT JOIN tickets tk ON tk.id = r.ticket_id";
 
 /// The grant columns with their joined names, in [`GrantRow`] order; `g` is `grants`.
-macro_rules! grant_select {
-    () => {
-        "SELECT g.id, g.holder_id, g.tenant_id, g.scope, g.starts_at, g.ends_at, g.ended_at, \
-         g.request_id, te.name AS tenant_name, te.slug AS tenant_slug, \
-         h.display_name AS holder_name, h.role AS holder_role, g.end_reason, g.ended_by, \
-         e.display_name AS ended_by_name, e.role AS ended_by_role, g.end_comment \
-         FROM grants g JOIN tenants te ON te.id = g.tenant_id \
-         JOIN staff h ON h.id = g.holder_id \
-         LEFT JOIN staff e ON e.id = g.ended_by"
-    };
-}
-pub(crate) use grant_select;
+pub(crate) const GRANT_SELECT: &str =
+    "SELECT g.id, g.holder_id, g.tenant_id, g.scope, g.starts_at, g.ends_at, g.ended_at, \
+     g.request_id, te.name AS tenant_name, te.slug AS tenant_slug, \
+     h.display_name AS holder_name, h.role AS holder_role, g.end_reason, g.ended_by, \
+     e.display_name AS ended_by_name, e.role AS ended_by_role, g.end_comment \
+     FROM grants g JOIN tenants te ON te.id = g.tenant_id \
+     JOIN staff h ON h.id = g.holder_id \
+     LEFT JOIN staff e ON e.id = g.ended_by";
 
 /// The reviews of requests with their reviewers, in [`ReviewRow`] order; `v` is
 /// `access_reviews`.
@@ -58,23 +46,6 @@ pub(crate) const CLEARANCE_SELECT: &str =
     "SELECT c.staff_id, c.nda_at, c.background_check_at, c.training_at, c.recorded_by, \
      s.display_name AS recorded_by_name, s.role AS recorded_by_role, c.version \
      FROM staff_clearance c LEFT JOIN staff s ON s.id = c.recorded_by WHERE c.staff_id = $1";
-
-/// The tenant user columns, in [`TenantUserRow`] order.
-macro_rules! tenant_user_columns {
-    () => {
-        "id, tenant_id, name, email, role, status, last_sign_in_at, mfa_enabled, version"
-    };
-}
-pub(crate) use tenant_user_columns;
-
-/// The tenant settings columns, in [`TenantSettingsRow`] order.
-macro_rules! tenant_settings_columns {
-    () => {
-        "tenant_id, sso_required, mfa_required, session_timeout_minutes, ip_allowlist, \
-         data_retention_days, version"
-    };
-}
-pub(crate) use tenant_settings_columns;
 
 /// The scope's stored name.
 pub(crate) fn scope_name(scope: AccessScope) -> &'static str {
@@ -106,10 +77,6 @@ fn tenant_ref(id: &str, name: String, slug: String) -> StoreResult<TenantRef> {
         name,
         slug,
     })
-}
-
-fn opt_time(ms: Option<i64>) -> StoreResult<Option<DateTime<Utc>>> {
-    ms.map(time).transpose()
 }
 
 #[derive(sqlx::FromRow)]
@@ -367,136 +334,12 @@ pub(crate) fn staff_refs(rows: Vec<(String, String, String)>) -> StoreResult<Vec
         .collect()
 }
 
-#[derive(sqlx::FromRow)]
-pub(crate) struct TenantUserRow {
-    id: String,
-    tenant_id: String,
-    name: String,
-    email: String,
-    role: String,
-    status: String,
-    last_sign_in_at: Option<i64>,
-    mfa_enabled: i64,
-    version: i64,
-}
-
-impl TryFrom<TenantUserRow> for TenantUserView {
-    type Error = StoreError;
-    fn try_from(r: TenantUserRow) -> StoreResult<Self> {
-        Ok(TenantUserView {
-            id: uuid(&r.id)?,
-            tenant_id: uuid(&r.tenant_id)?,
-            role: TenantUserRole::parse(&r.role)
-                .ok_or_else(|| corrupt("tenant user role", &r.role))?,
-            status: TenantUserStatus::parse(&r.status)
-                .ok_or_else(|| corrupt("tenant user status", &r.status))?,
-            last_sign_in_at: opt_time(r.last_sign_in_at)?,
-            mfa_enabled: r.mfa_enabled != 0,
-            name: r.name,
-            email: r.email,
-            version: r.version,
-        })
-    }
-}
-
-#[derive(sqlx::FromRow)]
-pub(crate) struct TenantSignInRow {
-    at: i64,
-    success: i64,
-    address: String,
-    user_agent: String,
-}
-
-impl TryFrom<TenantSignInRow> for TenantSignInView {
-    type Error = StoreError;
-    fn try_from(r: TenantSignInRow) -> StoreResult<Self> {
-        Ok(TenantSignInView {
-            at: time(r.at)?,
-            success: r.success != 0,
-            address: r.address,
-            user_agent: r.user_agent,
-        })
-    }
-}
-
-#[derive(sqlx::FromRow)]
-pub(crate) struct TenantSettingsRow {
-    tenant_id: String,
-    sso_required: i64,
-    mfa_required: i64,
-    session_timeout_minutes: i64,
-    ip_allowlist: String,
-    data_retention_days: i64,
-    version: i64,
-}
-
-impl TryFrom<TenantSettingsRow> for TenantSettingsView {
-    type Error = StoreError;
-    fn try_from(r: TenantSettingsRow) -> StoreResult<Self> {
-        Ok(TenantSettingsView {
-            tenant_id: uuid(&r.tenant_id)?,
-            sso_required: r.sso_required != 0,
-            mfa_required: r.mfa_required != 0,
-            session_timeout_minutes: r.session_timeout_minutes,
-            ip_allowlist: serde_json::from_str(&r.ip_allowlist)
-                .map_err(|e| StoreError::Corrupt(format!("tenant ip_allowlist: {e}")))?,
-            data_retention_days: r.data_retention_days,
-            version: r.version,
-        })
-    }
-}
-
-/// What a tenant has before anyone changes its settings.
-pub(crate) fn default_settings(tenant_id: Uuid) -> TenantSettingsView {
-    let d = TenantSettingsValues::default();
-    TenantSettingsView {
-        tenant_id,
-        sso_required: d.sso_required,
-        mfa_required: d.mfa_required,
-        session_timeout_minutes: d.session_timeout_minutes,
-        ip_allowlist: d.ip_allowlist,
-        data_retention_days: d.data_retention_days,
-        version: 0,
-    }
-}
-
-/// A `LIKE` pattern matching values that start with `prefix` (lowercased), taken literally.
-pub(crate) fn prefix_pattern(prefix: &str) -> String {
-    let mut out = String::with_capacity(prefix.len() + 1);
-    for c in prefix.to_lowercase().chars() {
-        if matches!(c, '\\' | '%' | '_') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
-}
-
-/// A foreign key violation (an unknown tenant, staff member or user) becomes `NotFound`, a
-/// unique violation `Duplicate{field}`; other errors pass through.
-pub(crate) fn missing_or_duplicate(field: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
-    move |err| {
-        if let sqlx::Error::Database(db) = &err {
-            if db.is_foreign_key_violation() {
-                return StoreError::NotFound;
-            }
-            if db.is_unique_violation() {
-                return StoreError::Duplicate { field };
-            }
-        }
-        StoreError::Database(err)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn prefixes_match_literally() {
-        assert_eq!(prefix_pattern("Ann"), "ann%");
-        assert_eq!(prefix_pattern("50%_off\\"), "50\\%\\_off\\\\%");
+    fn scopes_read_back() {
         for s in [AccessScope::Read, AccessScope::Support, AccessScope::Admin] {
             assert_eq!(parse_scope(scope_name(s)).unwrap(), s);
         }

@@ -1,5 +1,22 @@
 //! The ticket queue's part of the store: records, the specifications of queue pages, and the
 //! [`TicketStore`] trait every [`crate::Store`] implements.
+//!
+//! The queries live by area: [`queries`] (reads, queue pages, the changes feed, the SLA claim)
+//! with [`spec`] (a spec as SQL conditions), [`writes`], [`seed`], [`search`], [`groups`],
+//! [`sla`] (policies), [`presence`] (and saved filters), their rows in [`rows`]; tenants and
+//! integration tokens are in `crate::tenants`, and [`store`] implements [`TicketStore`] once
+//! for every dialect.
+
+mod groups;
+mod presence;
+mod queries;
+pub(crate) mod rows;
+pub(crate) mod search;
+mod seed;
+mod sla;
+mod spec;
+mod store;
+mod writes;
 
 use crate::{Effects, StoreResult};
 use async_trait::async_trait;

@@ -3,6 +3,15 @@
 //! proof from `opsdesk_core::proof` ([`TenantAccess`] or [`TenantDataLoad`]); on PostgreSQL its
 //! transaction declares that tenant (`opsdesk.tenants`), and row-level security shows the hub's
 //! database role nothing else.
+//!
+//! The queries live by area: [`requests`] (requests and reviews), [`grants`], [`clearance`],
+//! their rows in [`rows`], and [`store`] implements [`AccessStore`] once for every dialect.
+
+mod clearance;
+mod grants;
+mod requests;
+pub(crate) mod rows;
+mod store;
 
 use crate::{Effects, StoreResult};
 use async_trait::async_trait;

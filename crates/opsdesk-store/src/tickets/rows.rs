@@ -1,38 +1,27 @@
-//! Ticket queue rows as the database returns them and their conversion into records and views.
+//! Ticket rows as the database returns them (tickets, messages, history, presence, SLA
+//! policies, groups), their column lists, and their conversion into records and views.
 
-use super::{corrupt, time, uuid};
+use crate::common::{corrupt, time, uuid};
 use crate::tickets::TicketRecord;
 use crate::{StoreError, StoreResult};
 use opsdesk_core::sla::{SlaClock, SlaStage, SlaState};
 use opsdesk_core::ticket::{EscalationLevel, MessageKind, Priority, TicketStatus};
 use opsdesk_proto::{
-    FieldChange, GroupView, IntegrationTokenView, MessageView, PresenceMode, PresenceView,
-    SlaPolicyView, TenantStatus, TenantView, TicketChange, TicketSummary,
+    FieldChange, GroupView, MessageView, PresenceMode, PresenceView, SlaPolicyView, TicketChange,
+    TicketSummary,
 };
 
 /// The ticket columns with their joined names, in [`TicketRow`] order; `t` is `tickets`.
-macro_rules! ticket_select {
-    () => {
-        "SELECT t.seq, t.id, t.tenant_id, te.name AS tenant_name, t.requester_name, \
-         t.requester_email, t.subject, t.status, t.priority_rank, t.assignee_id, \
-         s.display_name AS assignee_name, t.group_id, g.name AS group_name, t.tags, \
-         t.escalation_level, t.sla_active_ms, t.sla_running_since, t.sla_stage, t.sla_state, \
-         t.sla_due_at, t.first_responded_at, t.solved_at, t.merged_into, t.created_at, \
-         t.updated_at, t.version, t.change_seq \
-         FROM tickets t JOIN tenants te ON te.id = t.tenant_id \
-         LEFT JOIN staff s ON s.id = t.assignee_id \
-         LEFT JOIN ticket_groups g ON g.id = t.group_id"
-    };
-}
-pub(crate) use ticket_select;
-
-/// The tenant columns, in [`TenantRow`] order.
-macro_rules! tenant_columns {
-    () => {
-        "id, name, slug, plan, status, created_at, updated_at, version"
-    };
-}
-pub(crate) use tenant_columns;
+pub(crate) const TICKET_SELECT: &str =
+    "SELECT t.seq, t.id, t.tenant_id, te.name AS tenant_name, t.requester_name, \
+     t.requester_email, t.subject, t.status, t.priority_rank, t.assignee_id, \
+     s.display_name AS assignee_name, t.group_id, g.name AS group_name, t.tags, \
+     t.escalation_level, t.sla_active_ms, t.sla_running_since, t.sla_stage, t.sla_state, \
+     t.sla_due_at, t.first_responded_at, t.solved_at, t.merged_into, t.created_at, \
+     t.updated_at, t.version, t.change_seq \
+     FROM tickets t JOIN tenants te ON te.id = t.tenant_id \
+     LEFT JOIN staff s ON s.id = t.assignee_id \
+     LEFT JOIN ticket_groups g ON g.id = t.group_id";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct TicketRow {
@@ -127,62 +116,6 @@ pub(crate) fn join_tags(tags: &[String]) -> String {
 
 fn split_tags(stored: &str) -> Vec<String> {
     stored.split_whitespace().map(str::to_owned).collect()
-}
-
-#[derive(sqlx::FromRow)]
-pub(crate) struct TenantRow {
-    id: String,
-    name: String,
-    slug: String,
-    plan: String,
-    status: String,
-    created_at: i64,
-    updated_at: i64,
-    version: i64,
-}
-
-impl TryFrom<TenantRow> for TenantView {
-    type Error = StoreError;
-    fn try_from(r: TenantRow) -> StoreResult<Self> {
-        Ok(TenantView {
-            id: uuid(&r.id)?,
-            status: TenantStatus::parse(&r.status)
-                .ok_or_else(|| corrupt("tenant status", &r.status))?,
-            created_at: time(r.created_at)?,
-            updated_at: time(r.updated_at)?,
-            name: r.name,
-            slug: r.slug,
-            plan: r.plan,
-            version: r.version,
-        })
-    }
-}
-
-#[derive(sqlx::FromRow)]
-pub(crate) struct TokenRow {
-    id: String,
-    name: String,
-    created_by: String,
-    created_at: i64,
-    last_used_at: Option<i64>,
-    revoked_at: Option<i64>,
-}
-
-/// The integration token columns, in [`TokenRow`] order.
-pub(crate) const TOKEN_COLUMNS: &str = "id, name, created_by, created_at, last_used_at, revoked_at";
-
-impl TryFrom<TokenRow> for IntegrationTokenView {
-    type Error = StoreError;
-    fn try_from(r: TokenRow) -> StoreResult<Self> {
-        Ok(IntegrationTokenView {
-            id: uuid(&r.id)?,
-            name: r.name,
-            created_by: uuid(&r.created_by)?,
-            created_at: time(r.created_at)?,
-            last_used_at: r.last_used_at.map(time).transpose()?,
-            revoked_at: r.revoked_at.map(time).transpose()?,
-        })
-    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -314,115 +247,5 @@ pub(crate) fn presence_mode_name(mode: PresenceMode) -> &'static str {
         PresenceMode::Viewing => "viewing",
         PresenceMode::Replying => "replying",
         PresenceMode::Left => "left",
-    }
-}
-
-/// A unique violation becomes `Duplicate{field}`; other errors pass through.
-pub(crate) fn duplicate_as(field: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
-    move |err| {
-        if let sqlx::Error::Database(db) = &err {
-            if db.is_unique_violation() {
-                return StoreError::Duplicate { field };
-            }
-        }
-        StoreError::Database(err)
-    }
-}
-
-/// Words and phrases of a search as people type them: `"a phrase"`, `-excluded`, plain words.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct SearchTerms {
-    pub include: Vec<String>,
-    pub exclude: Vec<String>,
-}
-
-/// Splits user search text into terms, keeping only letters, digits and inner spaces of
-/// phrases, so nothing a person types can break the database's query syntax.
-pub(crate) fn search_terms(text: &str) -> SearchTerms {
-    let mut include = Vec::new();
-    let mut exclude = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find(|c: char| !c.is_whitespace()) {
-        rest = &rest[start..];
-        let negated = rest.starts_with('-');
-        if negated {
-            rest = &rest[1..];
-        }
-        let (raw, next) = if let Some(stripped) = rest.strip_prefix('"') {
-            match stripped.find('"') {
-                Some(end) => (&stripped[..end], &stripped[end + 1..]),
-                None => (stripped, ""),
-            }
-        } else {
-            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-            (&rest[..end], &rest[end..])
-        };
-        let cleaned: String = raw
-            .chars()
-            .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-            .collect::<String>()
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        if !cleaned.is_empty() {
-            if negated {
-                exclude.push(cleaned);
-            } else {
-                include.push(cleaned);
-            }
-        }
-        rest = next;
-    }
-    SearchTerms { include, exclude }
-}
-
-/// The SQLite FTS5 query for `text`: every included term (phrases quoted), minus the excluded.
-/// `None` when nothing is left to find.
-pub(crate) fn fts5_query(text: &str) -> Option<String> {
-    let terms = search_terms(text);
-    if terms.include.is_empty() {
-        return None;
-    }
-    let quote = |t: &String| format!("\"{t}\"");
-    let mut q = terms
-        .include
-        .iter()
-        .map(quote)
-        .collect::<Vec<_>>()
-        .join(" AND ");
-    for ex in &terms.exclude {
-        q = format!("({q}) NOT {}", quote(ex));
-    }
-    Some(q)
-}
-
-/// The PostgreSQL `websearch_to_tsquery` text for `text` (same terms, same rules).
-pub(crate) fn websearch_query(text: &str) -> Option<String> {
-    let terms = search_terms(text);
-    if terms.include.is_empty() {
-        return None;
-    }
-    let mut parts: Vec<String> = terms.include.iter().map(|t| format!("\"{t}\"")).collect();
-    parts.extend(terms.exclude.iter().map(|t| format!("-\"{t}\"")));
-    Some(parts.join(" "))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn search_text_cannot_break_the_query_syntax() {
-        assert_eq!(
-            fts5_query(r#"invoice "card declined" -refund"#).unwrap(),
-            r#"("invoice" AND "card declined") NOT "refund""#
-        );
-        assert_eq!(
-            fts5_query(r#"a"b OR) NEAR("#).unwrap(),
-            r#""a b" AND "OR" AND "NEAR""#
-        );
-        assert_eq!(fts5_query("-only -excluded"), None);
-        assert_eq!(fts5_query("  ?!  "), None);
-        assert_eq!(websearch_query("sso -okta").unwrap(), r#""sso" -"okta""#);
     }
 }
