@@ -6,12 +6,12 @@
 //! `cargo bench -p opsdesk-client --bench sync`; `OPSDESK_BENCH_SYNC_TICKETS` changes the size.
 
 use opsdesk_client::api::SessionToken;
-use opsdesk_client::queue::{LocalPage, QueueSync};
+use opsdesk_client::queue::QueueSync;
 use opsdesk_client::{ApiClient, Cache};
-use opsdesk_core::ticket::QueueSort;
+use opsdesk_core::tickets::queue::{QueuePage, TicketSpec};
+use opsdesk_core::tickets::QueueSort;
 use opsdesk_hub::seed::{seed, SeedPlan};
 use opsdesk_hub::testing::{spawn_app, Db};
-use opsdesk_store::TicketSpec;
 use serde_json::json;
 use std::time::{Duration, Instant};
 
@@ -93,7 +93,7 @@ async fn main() {
     let mut pages = Vec::new();
     for _ in 0..50 {
         let t = Instant::now();
-        let page = LocalPage {
+        let page = QueuePage {
             spec: TicketSpec {
                 open: Some(true),
                 ..TicketSpec::default()

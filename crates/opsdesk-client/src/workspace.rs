@@ -49,15 +49,12 @@ impl LocalWorkspace {
             data_dir: folder.to_owned(),
             ..Settings::default()
         };
-        // The workspace is SQLite by definition, so it names that backend rather than going
-        // through `opsdesk_store::open`: the app's commands run on Tauri's multi-threaded
-        // runtime and need this future to be `Send`, which the PostgreSQL connect path must
-        // not be able to take away.
-        let store: Arc<dyn opsdesk_store::Store> = Arc::new(
-            opsdesk_store::SqliteStore::connect(&database_url)
-                .await
-                .map_err(|e| fail("cannot open the workspace database", &e))?,
-        );
+        // The workspace is SQLite by definition, so it opens that backend rather than any
+        // database URL: the app's commands run on Tauri's multi-threaded runtime and need this
+        // future to be `Send`, which the PostgreSQL connect path must not be able to take away.
+        let store = opsdesk_hub::open_sqlite(&database_url)
+            .await
+            .map_err(|e| fail("cannot open the workspace database", &e))?;
         let listener = tokio::net::TcpListener::bind(settings.bind)
             .await
             .map_err(|e| fail("cannot listen on 127.0.0.1", &e))?;

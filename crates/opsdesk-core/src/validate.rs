@@ -1,5 +1,6 @@
 //! Validated newtypes for values people type: usernames, display names, email addresses. Each
-//! refuses bad input with a message naming the rule, and deserializes through that check.
+//! refuses bad input with a message naming the rule, and deserializes through that check. A
+//! refused value of a request names its field with [`FieldError`].
 
 use serde::{Deserialize, Serialize};
 
@@ -58,6 +59,25 @@ validated!(
     Email,
     check_email
 );
+
+/// A value someone gave that breaks a rule: the field (a dotted path for a nested one, such as
+/// `saved.tag`) and the rule, worded to be shown next to it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{field}` {rule}")]
+pub struct FieldError {
+    pub field: String,
+    pub rule: String,
+}
+
+impl FieldError {
+    /// `field` breaks `rule`.
+    pub fn new(field: &str, rule: impl std::fmt::Display) -> Self {
+        FieldError {
+            field: field.to_owned(),
+            rule: rule.to_string(),
+        }
+    }
+}
 
 fn check_username(value: &str) -> Result<String, String> {
     let v = value.trim().to_lowercase();

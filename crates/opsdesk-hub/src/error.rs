@@ -68,6 +68,13 @@ pub enum HubError {
     Internal(String),
 }
 
+/// A core rule's refusal naming the field becomes a 400 naming it.
+impl From<opsdesk_core::validate::FieldError> for HubError {
+    fn from(e: opsdesk_core::validate::FieldError) -> Self {
+        HubError::field(&e.field, e.rule)
+    }
+}
+
 /// Result alias for services.
 pub type HubResult<T> = Result<T, HubError>;
 

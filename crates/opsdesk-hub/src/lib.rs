@@ -64,6 +64,13 @@ impl RunningHub {
     }
 }
 
+/// Opens the SQLite store at `url` (created and migrated if new), for programs that run a hub
+/// without naming the store crate (the desktop app's local workspace). Its future is `Send`,
+/// which the PostgreSQL connect path could not promise.
+pub async fn open_sqlite(url: &str) -> opsdesk_store::StoreResult<Arc<dyn Store>> {
+    Ok(Arc::new(opsdesk_store::SqliteStore::connect(url).await?))
+}
+
 /// Serves the API for `store` on `listener` in a background task.
 pub fn start(
     store: Arc<dyn Store>,

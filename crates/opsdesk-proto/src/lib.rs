@@ -14,6 +14,8 @@ pub use access::*;
 pub use auth::*;
 pub use error::*;
 pub use events::*;
+/// Page sizes: core's paging rules decide them.
+pub use opsdesk_core::paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use staff::*;
 pub use tickets::*;
 pub use trail::*;
@@ -40,8 +42,3 @@ pub struct HubInfo {
     /// `sqlite` or `postgres`.
     pub database: String,
 }
-
-/// Largest page a listing returns.
-pub const MAX_PAGE_SIZE: u32 = 200;
-/// Page size when none is asked for.
-pub const DEFAULT_PAGE_SIZE: u32 = 50;

@@ -4,9 +4,13 @@
 use chrono::{DateTime, Utc};
 pub use opsdesk_core::sla::{SlaStage, SlaState, SlaTargets};
 pub use opsdesk_core::tenant::TenantStatus;
-pub use opsdesk_core::ticket::{
+use opsdesk_core::tickets::cursor::{QueueCursor, SortFields};
+pub use opsdesk_core::tickets::queue::TicketFilter;
+use opsdesk_core::tickets::queue::{Base, QueueAsk, QueueRequest};
+pub use opsdesk_core::tickets::{
     EscalationLevel, MessageKind, Priority, QueueSort, QueueView, TicketStatus,
 };
+use opsdesk_core::validate::FieldError;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -174,6 +178,22 @@ pub struct TicketSummary {
     pub version: i64,
     /// Position in the changes feed.
     pub change_seq: i64,
+}
+
+impl TicketSummary {
+    /// The ticket's sort key for `sort`, from which the next page starts (its `number` is the
+    /// hub's order).
+    pub fn queue_cursor(&self, sort: QueueSort) -> QueueCursor {
+        QueueCursor::of(
+            SortFields {
+                sla_due_at: self.sla_due_at,
+                priority: self.priority,
+                updated_at: self.updated_at,
+                seq: self.number,
+            },
+            sort,
+        )
+    }
 }
 
 /// One message in a ticket's conversation.
@@ -395,35 +415,6 @@ pub struct BulkEditResult {
     pub tickets: Vec<TicketSummary>,
 }
 
-/// Filters a queue or saved filter can hold.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
-#[ts(export)]
-#[serde(deny_unknown_fields)]
-pub struct TicketFilter {
-    #[serde(default)]
-    #[ts(optional)]
-    pub tenant_id: Option<Uuid>,
-    #[serde(default)]
-    #[ts(optional)]
-    pub priority: Option<Priority>,
-    #[serde(default)]
-    #[ts(optional)]
-    pub status: Option<TicketStatus>,
-    #[serde(default)]
-    #[ts(optional)]
-    pub assignee_id: Option<Uuid>,
-    #[serde(default)]
-    #[ts(optional)]
-    pub group_id: Option<Uuid>,
-    #[serde(default)]
-    #[ts(optional)]
-    pub tag: Option<String>,
-    /// Words that must appear in the subject or conversation.
-    #[serde(default)]
-    #[ts(optional)]
-    pub text: Option<String>,
-}
-
 /// A queue page request: a view or saved filter, extra filters, a sort and a cursor.
 #[derive(
     Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams, ts_rs::TS,
@@ -459,6 +450,29 @@ pub struct QueueQuery {
     pub limit: Option<u32>,
 }
 
+impl QueueQuery {
+    /// The request checked by core's queue rules (page size, view or saved filter); its page
+    /// is then built with [`QueueRequest::page`].
+    pub fn request(&self) -> Result<QueueRequest<'_>, FieldError> {
+        QueueRequest::new(QueueAsk {
+            view: self.view,
+            saved: self.saved,
+            filter: TicketFilter {
+                tenant_id: self.tenant_id,
+                priority: self.priority,
+                status: self.status,
+                assignee_id: self.assignee_id,
+                group_id: self.group_id,
+                tag: self.tag.clone(),
+                text: self.text.clone(),
+            },
+            sort: self.sort,
+            cursor: self.cursor.as_deref(),
+            limit: self.limit,
+        })
+    }
+}
+
 /// How many tickets a view holds for the caller.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
 #[ts(export)]
@@ -492,6 +506,16 @@ pub struct SavedFilterView {
     pub filter: TicketFilter,
     pub sort: QueueSort,
     pub created_at: DateTime<Utc>,
+}
+
+impl SavedFilterView {
+    /// What a queue request naming this filter lists.
+    pub fn base(&self) -> Base<'_> {
+        Base::Saved {
+            filter: &self.filter,
+            sort: self.sort,
+        }
+    }
 }
 
 /// Save a filter under a name.

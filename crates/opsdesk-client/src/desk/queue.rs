@@ -8,10 +8,11 @@ use crate::api::ApiClient;
 use crate::cache::keys;
 use crate::error::ClientError;
 use crate::queue::{
-    check_action, local_page, ActionOutcome, OutboxResolution, OutboxState, QueueScreen,
+    check_action, invalid, local_page, ActionOutcome, OutboxResolution, OutboxState, QueueScreen,
     SyncStatus, TicketAction, TicketScreen, Viewer,
 };
 use chrono::Utc;
+use opsdesk_core::tickets::queue::check_search;
 use opsdesk_proto::{
     Assignee, CreateTicketRequest, GroupView, Me, PresenceMode, PresenceView, QueueQuery,
     SaveFilterRequest, SavedFilterView, SearchHit, TenantView, TicketDetail, TicketSummary,
@@ -19,9 +20,6 @@ use opsdesk_proto::{
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use uuid::Uuid;
-
-/// Longest search, in characters (as the hub).
-const SEARCH_MAX: usize = 200;
 
 /// The hub could not be reached or did not answer as a hub: read the cache instead.
 fn offline(e: &ClientError) -> bool {
@@ -239,19 +237,7 @@ impl Desk {
     /// Full-text search on the hub; offline, cached tickets whose subject holds every word
     /// (score 0).
     pub async fn search_tickets(&self, q: &str) -> Result<Vec<SearchHit>, ClientError> {
-        let text = q.trim().to_owned();
-        if text.is_empty() {
-            return Err(ClientError::invalid(
-                "q",
-                "must hold at least one word to find",
-            ));
-        }
-        if text.chars().count() > SEARCH_MAX {
-            return Err(ClientError::invalid(
-                "q",
-                format!("must be at most {SEARCH_MAX} characters"),
-            ));
-        }
+        let text = check_search(q).map_err(invalid)?;
         let asked = text.clone();
         match self
             .with_session(|api| async move { api.search_tickets(&asked).await })
@@ -361,7 +347,7 @@ impl Desk {
                 .ok_or(ClientError::NotSignedIn)?,
         };
         Ok(Viewer {
-            staff_id: me.staff.id,
+            id: me.staff.id,
             role: me.staff.role,
         })
     }

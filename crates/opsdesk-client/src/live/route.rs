@@ -14,13 +14,13 @@ use crate::cache::Cache;
 use crate::error::ClientError;
 use chrono::{Local, Utc};
 use opsdesk_core::events::{notification_for, Viewer};
-use opsdesk_core::ticket::EscalationLevel;
+use opsdesk_core::tickets::queue::TicketSpec;
+use opsdesk_core::tickets::EscalationLevel;
 use opsdesk_core::Permission;
 use opsdesk_proto::{
     AccessBox, AccessRequestQuery, HubEvent, Notification, NotificationPrefs, SubjectKind,
     EVENT_CHANGE, EVENT_RESYNC,
 };
-use opsdesk_store::TicketSpec;
 
 /// Most access requests counted as waiting for my review.
 const REVIEW_COUNT_MAX: u32 = 100;

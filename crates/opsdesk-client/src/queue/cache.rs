@@ -1,17 +1,18 @@
 //! The cached tickets: storing what the changes feed and the hub's answers deliver, and reading
 //! queue pages, counts, a LIKE search and ticket details back from them. Pages read the same
-//! rows in the same order as the hub's (`views.rs` builds the selection).
+//! rows in the same order as the hub's (core's queue rules build the selection and cursor).
 
-use super::views::{self, LocalPage, Viewer};
+use super::views::Viewer;
 use crate::cache::Cache;
 use crate::error::ClientError;
 use chrono::{DateTime, Utc};
+use opsdesk_core::paging;
 use opsdesk_core::sla::{SlaStage, SlaState};
-use opsdesk_core::ticket::{EscalationLevel, Priority, QueueSort, QueueView, TicketStatus};
+use opsdesk_core::tickets::queue::{saved_spec, view_spec, QueuePage, TicketSpec};
+use opsdesk_core::tickets::{EscalationLevel, Priority, QueueSort, QueueView, TicketStatus};
 use opsdesk_proto::{
     Page, QueueCounts, SavedFilterCount, SavedFilterView, TicketDetail, TicketSummary, ViewCount,
 };
-use opsdesk_store::{QueueCursor, TicketSpec};
 use sqlx::{QueryBuilder, Sqlite};
 use uuid::Uuid;
 
@@ -171,7 +172,7 @@ impl TicketCache {
     }
 
     /// One page of cached tickets, in the hub's order, with the cursor of the next.
-    pub async fn page(&self, page: &LocalPage) -> Result<Page<TicketSummary>, ClientError> {
+    pub async fn page(&self, page: &QueuePage) -> Result<Page<TicketSummary>, ClientError> {
         let mut q = QueryBuilder::<Sqlite>::new(SELECT);
         q.push(" WHERE 1 = 1");
         push_spec(&mut q, &page.spec);
@@ -208,20 +209,16 @@ impl TicketCache {
             QueueSort::Priority => " ORDER BY t.priority_rank, t.sla_due_sort, t.number",
             QueueSort::Updated => " ORDER BY t.updated_at DESC, t.number DESC",
         });
-        q.push(" LIMIT ").push_bind(i64::from(page.limit) + 1);
+        q.push(" LIMIT ")
+            .push_bind(i64::from(paging::rows_to_read(page.limit)));
         let rows: Vec<TicketRow> = q.build_query_as().fetch_all(self.cache.pool()).await?;
-        let mut items = rows
+        let items = rows
             .into_iter()
             .map(TicketSummary::try_from)
             .collect::<Result<Vec<_>, _>>()?;
-        let next_cursor = if items.len() > page.limit as usize {
-            items.truncate(page.limit as usize);
-            items
-                .last()
-                .map(|t| views::encode_cursor(cursor_of(t, page.sort), page.sort))
-        } else {
-            None
-        };
+        let (items, next_cursor) = paging::cut(items, page.limit as usize, |t| {
+            t.queue_cursor(page.sort).encode(page.sort)
+        });
         Ok(Page { items, next_cursor })
     }
 
@@ -241,13 +238,13 @@ impl TicketCache {
     ) -> Result<QueueCounts, ClientError> {
         let mut views = Vec::with_capacity(QueueView::ALL.len());
         for view in QueueView::ALL {
-            let count = self.count(&views::view_spec(viewer, *view, now)).await?;
+            let count = self.count(&view_spec(viewer, *view, now)).await?;
             views.push(ViewCount { view: *view, count });
         }
         let mut counts = Vec::with_capacity(saved.len());
         for f in saved {
             // The hub checked the filter when it was saved.
-            if let Ok(spec) = views::saved_spec(f) {
+            if let Ok(spec) = saved_spec(&f.filter) {
                 counts.push(SavedFilterCount {
                     id: f.id,
                     count: self.count(&spec).await?,
@@ -328,24 +325,6 @@ impl TicketCache {
             detail.ticket = newer;
         }
         Ok(Some(detail))
-    }
-}
-
-/// The sort key of a ticket, as the hub computes it (`number` is the hub's internal order).
-fn cursor_of(t: &TicketSummary, sort: QueueSort) -> QueueCursor {
-    let due = t
-        .sla_due_at
-        .map(|d| d.timestamp_millis())
-        .unwrap_or(i64::MAX);
-    let (a, b) = match sort {
-        QueueSort::SlaDue => (due, 0),
-        QueueSort::Priority => (t.priority.rank(), due),
-        QueueSort::Updated => (t.updated_at.timestamp_millis(), 0),
-    };
-    QueueCursor {
-        a,
-        b,
-        seq: t.number,
     }
 }
 

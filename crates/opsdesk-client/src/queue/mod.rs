@@ -8,7 +8,9 @@ mod types;
 mod views;
 
 pub use cache::{FeedPosition, TicketCache};
+pub use opsdesk_core::tickets::queue::QueuePage;
 pub use outbox::{check_action, FlushReport, Outbox};
 pub use sync::{QueueSync, CHANGES_PAGE};
 pub use types::*;
-pub use views::{local_page, saved_spec, view_spec, LocalPage, Viewer};
+pub(crate) use views::invalid;
+pub use views::{local_page, Viewer};

@@ -9,16 +9,13 @@ use crate::api::ApiClient;
 use crate::cache::Cache;
 use crate::error::{ClientError, UiError};
 use chrono::{DateTime, Utc};
-use opsdesk_core::ticket::{check_body, check_tags, MessageKind};
+use opsdesk_core::tickets::{check_body, check_reason, check_tags, MessageKind};
 use opsdesk_proto::{
     AddMessageRequest, AssignRequest, EscalateRequest, TicketConflict, TicketDetail, TicketSummary,
     UpdateTicketRequest,
 };
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
-
-/// Longest escalation reason, in characters (as the hub).
-const REASON_MAX: usize = 500;
 
 const COLUMNS: &str = "id, ticket_id, ticket_number, ticket_subject, base_version, send_version, \
     action, idempotency_key, state, error, conflict, created_at";
@@ -53,13 +50,7 @@ pub fn check_action(version: i64, action: &TicketAction) -> Result<(), ClientErr
         }
         TicketAction::Assign { .. } => {}
         TicketAction::Escalate { reason } => {
-            let len = reason.trim().chars().count();
-            if !(1..=REASON_MAX).contains(&len) {
-                return Err(ClientError::invalid(
-                    "reason",
-                    format!("must be 1 to {REASON_MAX} characters: say why it needs senior staff"),
-                ));
-            }
+            check_reason(reason).map_err(|e| ClientError::invalid("reason", e))?;
         }
     }
     Ok(())

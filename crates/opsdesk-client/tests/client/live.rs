@@ -80,7 +80,9 @@ async fn restart_hub(app: &mut TestApp, relay: &Relay, url: &str) {
         .await
         .expect("the hub stops once its streams are gone")
         .unwrap();
-    let store = opsdesk_store::open(url).await.expect("the database opens");
+    let store = opsdesk_hub::open_sqlite(url)
+        .await
+        .expect("the database opens");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let clock: Arc<dyn Clock> = app.clock.clone();
     let hub = opsdesk_hub::start(store, test_settings(), clock, listener).expect("restarts");

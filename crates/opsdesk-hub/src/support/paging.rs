@@ -3,32 +3,19 @@
 use crate::error::{HubError, HubResult};
 use opsdesk_proto::Page;
 
-/// Clamps a page size, naming the field when it is out of range.
+/// Clamps a page size, naming the field when it is out of range (core's rule).
 pub fn page_limit(limit: Option<u32>) -> HubResult<u32> {
-    match limit {
-        None => Ok(opsdesk_proto::DEFAULT_PAGE_SIZE),
-        Some(n) if (1..=opsdesk_proto::MAX_PAGE_SIZE).contains(&n) => Ok(n),
-        Some(_) => Err(HubError::field(
-            "limit",
-            format!("must be between 1 and {}", opsdesk_proto::MAX_PAGE_SIZE),
-        )),
-    }
+    Ok(opsdesk_core::paging::page_limit(limit)?)
 }
 
-/// Cuts `rows` (fetched with one extra) to a page with the next cursor.
+/// Cuts `rows` (fetched with one extra) to a page with the next cursor (core's window).
 pub fn page<R, T>(
-    mut rows: Vec<R>,
+    rows: Vec<R>,
     limit: usize,
     cursor_of: impl Fn(&R) -> String,
     view: impl Fn(&R) -> T,
 ) -> Page<T> {
-    let more = rows.len() > limit;
-    rows.truncate(limit);
-    let next_cursor = if more {
-        rows.last().map(&cursor_of)
-    } else {
-        None
-    };
+    let (rows, next_cursor) = opsdesk_core::paging::cut(rows, limit, cursor_of);
     Page {
         items: rows.iter().map(view).collect(),
         next_cursor,

@@ -157,58 +157,14 @@ pub struct IdempotencyRecord {
     pub result: serde_json::Value,
 }
 
-/// Which tickets a queue page or count covers. `open` selects open or finished tickets.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct TicketSpec {
-    pub open: Option<bool>,
-    pub assignee: Option<Option<Uuid>>,
-    pub escalation_levels: Option<Vec<EscalationLevel>>,
-    /// Only tickets due at or before this time (breaching soon).
-    pub due_before: Option<DateTime<Utc>>,
-    /// Only tickets solved at or after this time (recently solved).
-    pub solved_after: Option<DateTime<Utc>>,
-    pub tenant_id: Option<Uuid>,
-    pub priority: Option<Priority>,
-    pub status: Option<TicketStatus>,
-    pub group_id: Option<Uuid>,
-    pub tag: Option<String>,
-    pub text: Option<String>,
-}
-
-/// Where a page starts: the sort key values of the last row of the previous page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct QueueCursor {
-    pub a: i64,
-    pub b: i64,
-    pub seq: i64,
-}
-
-/// A queue page to read.
-#[derive(Debug, Clone, PartialEq)]
-pub struct QueuePage {
-    pub spec: TicketSpec,
-    pub sort: QueueSort,
-    pub after: Option<QueueCursor>,
-    pub limit: u32,
-}
+// The queue's rules (which tickets a page covers, its cursor) are core's.
+pub use opsdesk_core::tickets::cursor::QueueCursor;
+pub use opsdesk_core::tickets::queue::{QueuePage, TicketSpec};
 
 /// The sort key of a ticket for `sort`, to build the next cursor.
 pub fn cursor_of(record: &TicketRecord, sort: QueueSort) -> QueueCursor {
-    let due = record
-        .summary
-        .sla_due_at
-        .map(|t| t.timestamp_millis())
-        .unwrap_or(i64::MAX);
-    let (a, b) = match sort {
-        QueueSort::SlaDue => (due, 0),
-        QueueSort::Priority => (record.summary.priority.rank(), due),
-        QueueSort::Updated => (record.summary.updated_at.timestamp_millis(), 0),
-    };
-    QueueCursor {
-        a,
-        b,
-        seq: record.seq,
-    }
+    // The summary's `number` is the record's `seq`.
+    record.summary.queue_cursor(sort)
 }
 
 /// The ticket queue's storage.

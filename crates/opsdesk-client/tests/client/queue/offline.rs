@@ -131,7 +131,7 @@ async fn offline_writes_arrive_once_each_and_in_order_after_the_hub_comes_back()
     assert!(status.outbox.windows(2).all(|w| w[0].id < w[1].id));
 
     // The hub comes back on the same database (at a new address the network leads to).
-    let store = opsdesk_store::open(&app.db.url)
+    let store = opsdesk_hub::open_sqlite(&app.db.url)
         .await
         .expect("reopen the hub's database");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use opsdesk_core::audit::AuditAction;
 use opsdesk_core::proof::{cap, Granted};
 use opsdesk_core::sla::{SlaAlarm, SlaClock};
-use opsdesk_core::ticket::MessageKind;
+use opsdesk_core::ticket::{check_reason, escalation_step, may_escalate, MessageKind};
 use opsdesk_proto::{EscalateRequest, TicketEventKind, TicketSummary};
 use opsdesk_store::{NewMessage, TicketRecord, TicketState};
 use serde_json::json;
@@ -27,23 +27,12 @@ pub async fn escalate(
     req: EscalateRequest,
 ) -> HubResult<TicketSummary> {
     Granted::<cap::TicketsWork>::check(caller.staff.role)?;
-    let reason = req.reason.trim().to_owned();
-    if !(1..=500).contains(&reason.chars().count()) {
-        return Err(HubError::field(
-            "reason",
-            "must be 1 to 500 characters: say why it needs senior staff",
-        ));
-    }
+    let reason = check_reason(&req.reason).map_err(|e| HubError::field("reason", e))?;
     let idem = idem(&caller.actor(), key, &format!("escalate:{id}"), &req);
     let writer = Writer::staff(caller, client);
     let saved = mutate_one(state, &writer, id, req.version, idem, |r, s, now| {
         writable(r)?;
-        if !s.status.is_open() {
-            return Err(HubError::unprocessable(
-                "ticket_not_open",
-                "only open tickets can be escalated; reopen it first",
-            ));
-        }
+        may_escalate(s.status)?;
         Ok(escalation(r, s, now, &writer.name, &reason))
     })
     .await?;
@@ -60,11 +49,12 @@ pub fn escalation(
 ) -> Mutation {
     let from = s.escalation_level;
     let mut changes = Vec::new();
-    let raised = from.raise().ok();
-    if let Some(to) = raised {
-        s.escalation_level = to;
-        changes.push(change("escalation_level", from, to));
-        if s.assignee_id.is_some() {
+    let step = escalation_step(from, s.assignee_id.is_some());
+    let raised = step.map(|step| step.to);
+    if let Some(step) = step {
+        s.escalation_level = step.to;
+        changes.push(change("escalation_level", from, step.to));
+        if step.unassign {
             changes.push(opt_change(
                 "assignee",
                 r.summary.assignee_name.clone(),

@@ -19,7 +19,7 @@ use crate::support::idempotency::{idem_draft, replayed, Idem};
 use chrono::{DateTime, Utc};
 use opsdesk_core::audit::AuditAction;
 use opsdesk_core::sla::SlaTargets;
-use opsdesk_core::ticket::{Priority, TicketRuleError, TicketStatus};
+use opsdesk_core::ticket::{check_writable, Priority, TicketStatus};
 use opsdesk_core::Role;
 use opsdesk_proto::{FieldChange, TicketConflict, TicketEventKind, TicketSummary};
 use opsdesk_store::{
@@ -285,12 +285,12 @@ pub(crate) async fn mutate_one(
     first_of(save(state, vec![write], None, idem_draft(idem, &[id], now), fx).await?)
 }
 
-/// A merged or closed ticket takes no more changes.
+/// A merged or closed ticket takes no more changes (core's rule).
 pub(crate) fn writable(r: &TicketRecord) -> HubResult<()> {
-    if r.summary.status == TicketStatus::Closed || r.summary.merged_into.is_some() {
-        return Err(TicketRuleError::TicketClosed.into());
-    }
-    Ok(())
+    Ok(check_writable(
+        r.summary.status,
+        r.summary.merged_into.is_some(),
+    )?)
 }
 
 /// Moves the status, following the SLA clock and the solved time.

@@ -7,117 +7,37 @@ use crate::state::AppState;
 use crate::support::effects::audit;
 use chrono::Duration;
 use opsdesk_core::audit::AuditAction;
+use opsdesk_core::events::Viewer;
+use opsdesk_core::paging;
 use opsdesk_core::proof::{cap, Granted};
-use opsdesk_core::ticket::{check_tag, EscalationLevel, QueueSort, QueueView};
+use opsdesk_core::tickets::queue::{self, Base, Selection};
+use opsdesk_core::tickets::{QueueSort, QueueView};
 use opsdesk_proto::{
     ChangesPage, ChangesQuery, Page, PresenceMode, PresenceView, QueueCounts, QueueQuery,
     SaveFilterRequest, SavedFilterCount, SavedFilterView, SearchHit, SearchQuery, TicketDetail,
-    TicketFilter, TicketSummary, ViewCount,
+    TicketSummary, ViewCount,
 };
-use opsdesk_store::{cursor_of, Effects, QueueCursor, QueuePage, StoreError, TicketSpec};
+use opsdesk_store::{cursor_of, Effects, QueuePage, StoreError, TicketSpec};
 use serde_json::json;
 use uuid::Uuid;
 
-/// How far ahead "breaching soon" looks.
-pub const BREACHING_SOON: Duration = Duration::hours(1);
-/// How far back "recently solved" looks.
-pub const RECENTLY_SOLVED: Duration = Duration::days(7);
+// The views' time windows are core's rules; named here for the hub's other users.
+pub use opsdesk_core::tickets::queue::{BREACHING_SOON, RECENTLY_SOLVED};
+
 /// How long a presence heartbeat lasts.
 pub const PRESENCE_TTL: Duration = Duration::seconds(45);
 
-/// The tickets a built-in view holds for `caller`.
+/// Whose queue it is.
+fn viewer(caller: &Caller) -> Viewer {
+    Viewer {
+        id: caller.staff.id,
+        role: caller.staff.role,
+    }
+}
+
+/// The tickets a built-in view holds for `caller` (core's rule at the hub's time).
 pub fn view_spec(state: &AppState, caller: &Caller, view: QueueView) -> TicketSpec {
-    let now = state.now();
-    let open = TicketSpec {
-        open: Some(true),
-        ..TicketSpec::default()
-    };
-    match view {
-        QueueView::Mine => TicketSpec {
-            assignee: Some(Some(caller.staff.id)),
-            ..open
-        },
-        QueueView::Unassigned => TicketSpec {
-            assignee: Some(None),
-            ..open
-        },
-        QueueView::Escalated => TicketSpec {
-            escalation_levels: Some(EscalationLevel::escalated_levels_for(caller.staff.role)),
-            ..open
-        },
-        QueueView::BreachingSoon => TicketSpec {
-            due_before: Some(now + BREACHING_SOON),
-            ..open
-        },
-        QueueView::AllOpen => open,
-        QueueView::RecentlySolved => TicketSpec {
-            open: Some(false),
-            solved_after: Some(now - RECENTLY_SOLVED),
-            ..TicketSpec::default()
-        },
-    }
-}
-
-fn check_text(field: &str, text: Option<&str>) -> HubResult<Option<String>> {
-    let Some(t) = text.map(str::trim).filter(|t| !t.is_empty()) else {
-        return Ok(None);
-    };
-    if t.chars().count() > 200 {
-        return Err(HubError::field(field, "must be at most 200 characters"));
-    }
-    Ok(Some(t.to_owned()))
-}
-
-/// Adds a filter's conditions to a spec; a status filter also decides open or finished.
-fn apply_filter(spec: &mut TicketSpec, f: &TicketFilter, prefix: &str) -> HubResult<()> {
-    let field = |n: &str| format!("{prefix}{n}");
-    if let Some(t) = f.tenant_id {
-        spec.tenant_id = Some(t);
-    }
-    if let Some(p) = f.priority {
-        spec.priority = Some(p);
-    }
-    if let Some(s) = f.status {
-        spec.status = Some(s);
-        if spec.open.is_some() && spec.open != Some(s.is_open()) {
-            // An open view filtered by a finished status (or the reverse) is simply empty.
-            spec.open = Some(s.is_open());
-            spec.escalation_levels = Some(Vec::new());
-        }
-    }
-    if let Some(a) = f.assignee_id {
-        spec.assignee = Some(Some(a));
-    }
-    if let Some(g) = f.group_id {
-        spec.group_id = Some(g);
-    }
-    if let Some(tag) = f.tag.as_deref().filter(|t| !t.trim().is_empty()) {
-        spec.tag = Some(check_tag(tag).map_err(|e| HubError::field(&field("tag"), e))?);
-    }
-    if let Some(text) = check_text(&field("text"), f.text.as_deref())? {
-        spec.text = Some(text);
-    }
-    Ok(())
-}
-
-fn encode_cursor(c: QueueCursor, sort: QueueSort) -> String {
-    format!("{}.{}.{}.{}", sort.as_str(), c.a, c.b, c.seq)
-}
-
-fn decode_cursor(text: &str, sort: QueueSort) -> HubResult<QueueCursor> {
-    let bad = || HubError::field("cursor", "is not a cursor this hub issued for this sort");
-    let mut parts = text.split('.');
-    if parts.next() != Some(sort.as_str()) {
-        return Err(bad());
-    }
-    let mut num =
-        || -> HubResult<i64> { parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad) };
-    let cursor = QueueCursor {
-        a: num()?,
-        b: num()?,
-        seq: num()?,
-    };
-    Ok(cursor)
+    queue::view_spec(viewer(caller), view, state.now())
 }
 
 async fn saved_filter(state: &AppState, caller: &Caller, id: Uuid) -> HubResult<SavedFilterView> {
@@ -137,69 +57,28 @@ pub async fn page(
     q: QueueQuery,
 ) -> HubResult<Page<TicketSummary>> {
     Granted::<cap::TicketsRead>::check(caller.staff.role)?;
-    let limit = crate::support::paging::page_limit(q.limit)?;
-    let (mut spec, default_sort) = match (q.view, q.saved) {
-        (Some(_), Some(_)) => {
-            return Err(HubError::field(
-                "saved",
-                "give either `view` or `saved`, not both",
-            ))
-        }
-        (_, Some(id)) => {
-            let f = saved_filter(state, caller, id).await?;
-            let mut spec = TicketSpec {
-                open: if f.filter.status.is_some() {
-                    None
-                } else {
-                    Some(true)
-                },
-                ..TicketSpec::default()
-            };
-            apply_filter(&mut spec, &f.filter, "saved.")?;
-            (spec, f.sort)
-        }
-        (view, None) => {
-            let view = view.unwrap_or(QueueView::AllOpen);
-            let sort = if view == QueueView::RecentlySolved {
-                QueueSort::Updated
-            } else {
-                QueueSort::SlaDue
-            };
-            (view_spec(state, caller, view), sort)
+    let req = q.request()?;
+    let saved;
+    let base = match req.selection {
+        Selection::View(view) => Base::View(view),
+        Selection::Saved(id) => {
+            saved = saved_filter(state, caller, id).await?;
+            saved.base()
         }
     };
-    apply_filter(
-        &mut spec,
-        &TicketFilter {
-            tenant_id: q.tenant_id,
-            priority: q.priority,
-            status: q.status,
-            assignee_id: q.assignee_id,
-            group_id: q.group_id,
-            tag: q.tag.clone(),
-            text: q.text.clone(),
-        },
-        "",
-    )?;
-    let sort = q.sort.unwrap_or(default_sort);
-    let after = q
-        .cursor
-        .as_deref()
-        .map(|c| decode_cursor(c, sort))
-        .transpose()?;
+    let page = req.page(base, viewer(caller), state.now())?;
+    let (limit, sort) = (page.limit, page.sort);
     let rows = state
         .store
         .queue_page(&QueuePage {
-            spec,
-            sort,
-            after,
-            limit: limit + 1,
+            limit: paging::rows_to_read(limit),
+            ..page
         })
         .await?;
     Ok(crate::support::paging::page(
         rows,
         limit as usize,
-        |r| encode_cursor(cursor_of(r, sort), sort),
+        |r| cursor_of(r, sort).encode(sort),
         |r| r.summary.clone(),
     ))
 }
@@ -217,15 +96,7 @@ pub async fn counts(state: &AppState, caller: &Caller) -> HubResult<QueueCounts>
     }
     let mut saved = Vec::new();
     for f in state.store.saved_filters(caller.staff.id).await? {
-        let mut spec = TicketSpec {
-            open: if f.filter.status.is_some() {
-                None
-            } else {
-                Some(true)
-            },
-            ..TicketSpec::default()
-        };
-        apply_filter(&mut spec, &f.filter, "saved.")?;
+        let spec = queue::saved_spec(&f.filter)?;
         saved.push(SavedFilterCount {
             id: f.id,
             count: state.store.count_tickets(&spec).await?,
@@ -241,8 +112,7 @@ pub async fn search(
     q: SearchQuery,
 ) -> HubResult<Vec<SearchHit>> {
     Granted::<cap::TicketsRead>::check(caller.staff.role)?;
-    let text = check_text("q", Some(&q.q))?
-        .ok_or_else(|| HubError::field("q", "must hold at least one word to find"))?;
+    let text = queue::check_search(&q.q)?;
     let limit = match q.limit {
         None => 25,
         Some(n @ 1..=100) => n,
@@ -364,7 +234,7 @@ pub async fn save_filter(
         ));
     }
     // Checked now so a saved filter never fails later.
-    apply_filter(&mut TicketSpec::default(), &req.filter, "filter.")?;
+    queue::check_filter(&req.filter, "filter.")?;
     let now = state.now();
     let view = SavedFilterView {
         id: Uuid::now_v7(),
@@ -419,24 +289,5 @@ pub async fn delete_filter(
         Ok(())
     } else {
         Err(HubError::NotFound("saved filter"))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_refuse_other_sorts_and_garbage() {
-        let c = QueueCursor {
-            a: i64::MAX,
-            b: -3,
-            seq: 42,
-        };
-        let text = encode_cursor(c, QueueSort::Priority);
-        assert_eq!(decode_cursor(&text, QueueSort::Priority).unwrap(), c);
-        assert!(decode_cursor(&text, QueueSort::Updated).is_err());
-        assert!(decode_cursor("priority.1.x.3", QueueSort::Priority).is_err());
-        assert!(decode_cursor("", QueueSort::SlaDue).is_err());
     }
 }

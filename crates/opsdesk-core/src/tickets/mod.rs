@@ -1,5 +1,9 @@
 //! Tickets (DESIGN.md "Domain: Tickets"): priorities, the status machine, escalation levels and
-//! the tier that handles each, the queue's views, and validated ticket text.
+//! the tier that handles each, which tickets take changes and who may escalate them, validated
+//! ticket text; the queue's rules in `queue` and its cursor in `cursor`.
+
+pub mod cursor;
+pub mod queue;
 
 use crate::role::Role;
 use serde::{Deserialize, Serialize};
@@ -201,6 +205,8 @@ pub enum TicketRuleError {
     MergeIntoSelf,
     #[error("a closed or merged ticket cannot be changed")]
     TicketClosed,
+    #[error("only open tickets can be escalated; reopen it first")]
+    NotOpen,
 }
 
 impl TicketRuleError {
@@ -211,8 +217,58 @@ impl TicketRuleError {
             TicketRuleError::AlreadyTopLevel => "already_top_escalation_level",
             TicketRuleError::MergeIntoSelf => "merge_into_self",
             TicketRuleError::TicketClosed => "ticket_closed",
+            TicketRuleError::NotOpen => "ticket_not_open",
         }
     }
+}
+
+/// A closed or merged ticket takes no more changes.
+pub fn check_writable(status: TicketStatus, merged: bool) -> Result<(), TicketRuleError> {
+    if status == TicketStatus::Closed || merged {
+        return Err(TicketRuleError::TicketClosed);
+    }
+    Ok(())
+}
+
+/// Only open tickets are escalated by hand; a finished one is reopened first.
+pub fn may_escalate(status: TicketStatus) -> Result<(), TicketRuleError> {
+    if status.is_open() {
+        Ok(())
+    } else {
+        Err(TicketRuleError::NotOpen)
+    }
+}
+
+/// What escalating a ticket one level up changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EscalationStep {
+    /// The level it rises to.
+    pub to: EscalationLevel,
+    /// It leaves its assignee, so it lands in the escalated view of the tier that handles `to`.
+    pub unassign: bool,
+}
+
+/// The step from `level` for a ticket that is `assigned` or not; `None` at L3, where an
+/// escalation is only recorded.
+pub fn escalation_step(level: EscalationLevel, assigned: bool) -> Option<EscalationStep> {
+    level.raise().ok().map(|to| EscalationStep {
+        to,
+        unassign: assigned,
+    })
+}
+
+/// Longest escalation reason, in characters.
+pub const REASON_MAX: usize = 500;
+
+/// An escalation reason: 1 to 500 characters after trimming.
+pub fn check_reason(value: &str) -> Result<String, String> {
+    let v = value.trim();
+    if !(1..=REASON_MAX).contains(&v.chars().count()) {
+        return Err(format!(
+            "must be 1 to {REASON_MAX} characters: say why it needs senior staff"
+        ));
+    }
+    Ok(v.to_owned())
 }
 
 /// Longest subject, in characters.
@@ -341,6 +397,52 @@ mod tests {
             EscalationLevel::escalated_levels_for(Role::Manager),
             vec![EscalationLevel::L2, EscalationLevel::L3]
         );
+    }
+
+    #[test]
+    fn closed_or_merged_tickets_take_no_changes_and_only_open_ones_escalate() {
+        assert_eq!(check_writable(TicketStatus::Solved, false), Ok(()));
+        assert_eq!(
+            check_writable(TicketStatus::Closed, false),
+            Err(TicketRuleError::TicketClosed)
+        );
+        assert_eq!(
+            check_writable(TicketStatus::Open, true).unwrap_err().code(),
+            "ticket_closed"
+        );
+        assert_eq!(may_escalate(TicketStatus::OnHold), Ok(()));
+        assert_eq!(
+            may_escalate(TicketStatus::Solved).unwrap_err().code(),
+            "ticket_not_open"
+        );
+    }
+
+    #[test]
+    fn escalating_leaves_the_assignee_and_stops_at_l3() {
+        assert_eq!(
+            escalation_step(EscalationLevel::L1, true),
+            Some(EscalationStep {
+                to: EscalationLevel::L2,
+                unassign: true
+            })
+        );
+        assert_eq!(
+            escalation_step(EscalationLevel::L2, false),
+            Some(EscalationStep {
+                to: EscalationLevel::L3,
+                unassign: false
+            })
+        );
+        assert_eq!(escalation_step(EscalationLevel::L3, true), None);
+        assert_eq!(
+            check_reason("  the customer is down ").unwrap(),
+            "the customer is down"
+        );
+        assert!(check_reason("   ").is_err());
+        assert!(check_reason(&"x".repeat(REASON_MAX)).is_ok());
+        assert!(check_reason(&"x".repeat(REASON_MAX + 1))
+            .unwrap_err()
+            .contains("1 to 500"));
     }
 
     #[test]
