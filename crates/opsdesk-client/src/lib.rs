@@ -16,10 +16,11 @@ pub mod secrets;
 #[cfg(feature = "local-workspace")]
 pub mod workspace;
 
-/// Built without the `local-workspace` feature there is no hub in the app: a workspace can never
-/// be made, and starting one is refused with a sentence that says why.
 #[cfg(not(feature = "local-workspace"))]
 pub mod workspace {
+    //! Built without the `local-workspace` feature there is no hub in the app: a workspace can
+    //! never be made, and starting one is refused with a sentence that says why.
+
     use crate::error::ClientError;
     use opsdesk_proto::InviteIssued;
     use std::path::Path;
