@@ -288,6 +288,7 @@ async fn security_events(
     ui(desk.security_events(query).await)
 }
 
+/// A queue page from the local cache (instant); `sync.stale` says whether it may be behind.
 #[tauri::command(rename_all = "snake_case")]
 async fn queue(desk: Shared<'_>, query: QueueQuery) -> Answer<QueueScreen> {
     ui(desk.queue(query).await)
@@ -303,6 +304,7 @@ async fn ticket(desk: Shared<'_>, id: Uuid) -> Answer<TicketScreen> {
     ui(desk.ticket(id).await)
 }
 
+/// When `queued` is set, the write waits in the outbox (offline) or is in conflict or refused.
 #[tauri::command(rename_all = "snake_case")]
 async fn ticket_act(
     desk: Shared<'_>,
@@ -356,6 +358,7 @@ async fn delete_saved_filter(desk: Shared<'_>, id: Uuid) -> Answer<()> {
     ui(desk.delete_saved_filter(id).await)
 }
 
+/// Needs tickets.assign (senior agent and up).
 #[tauri::command(rename_all = "snake_case")]
 async fn assignees(desk: Shared<'_>) -> Answer<Vec<Assignee>> {
     ui(desk.assignees().await)
@@ -394,6 +397,7 @@ async fn create_access_request(
     ui(desk.create_access_request(request).await)
 }
 
+/// Denying needs a comment.
 #[tauri::command(rename_all = "snake_case")]
 async fn review_access_request(
     desk: Shared<'_>,
@@ -412,6 +416,7 @@ async fn cancel_access_request(
     ui(desk.cancel_access_request(id, version).await)
 }
 
+/// JSON Lines or CSV text of the decided requests (auditors).
 #[tauri::command(rename_all = "snake_case")]
 async fn export_access_requests(desk: Shared<'_>, query: AccessExportQuery) -> Answer<String> {
     ui(desk.export_access_requests(query).await)
@@ -446,6 +451,8 @@ async fn record_clearance(
     ui(desk.record_clearance(staff_id, request).await)
 }
 
+/// The header's tenant switcher: my current grants and the tenant in scope (held in
+/// memory by the core).
 #[tauri::command(rename_all = "snake_case")]
 async fn tenant_scope(desk: Shared<'_>) -> Answer<TenantScope> {
     ui(desk.tenant_scope().await)
@@ -467,6 +474,7 @@ async fn tenant_users(
     ui(desk.tenant_users(tenant_id, query).await)
 }
 
+/// One user of the tenant in scope, under a grant.
 #[tauri::command(rename_all = "snake_case")]
 async fn tenant_user(desk: Shared<'_>, tenant_id: Uuid, user_id: Uuid) -> Answer<TenantUserView> {
     ui(desk.tenant_user(tenant_id, user_id).await)

@@ -226,11 +226,13 @@ pub async fn live_status(desk: Shared<'_>) -> Result<LiveStatus, UiError> {
     Ok(desk.live_status().await)
 }
 
+/// Newest first; every notification meant for me, popped up or not.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn inbox(desk: Shared<'_>, unread_only: bool) -> Result<InboxPage, UiError> {
     desk.inbox(unread_only).await.map_err(|e| e.to_ui())
 }
 
+/// `None` (`null`) marks every notification read; answers the unread count.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn inbox_mark_read(desk: Shared<'_>, ids: Option<Vec<i64>>) -> Result<i64, UiError> {
     desk.inbox_mark_read(ids).await.map_err(|e| e.to_ui())
@@ -251,6 +253,7 @@ pub async fn set_notification_prefs(
         .map_err(|e| e.to_ui())
 }
 
+/// The idle lock: the event stream stops while locked and catches up when unlocked.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn set_locked(desk: Shared<'_>, locked: bool) -> Result<(), UiError> {
     desk.set_locked(locked).await;

@@ -59,7 +59,7 @@ pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLoc
 
 fn main() {
     STARTED.get_or_init(std::time::Instant::now);
-    opsdesk_hub::telemetry::init_tracing("warn");
+    opsdesk_client::init_tracing("warn");
     let launch = LaunchOptions::from_args(std::env::args());
     let result = tauri::Builder::default()
         .setup(move |app| {
