@@ -6,6 +6,8 @@
 pub mod api;
 pub mod clock;
 pub mod config;
+#[cfg(feature = "testing")]
+pub mod conformance;
 pub mod error;
 pub mod extract;
 pub mod secrets;

@@ -15,7 +15,7 @@ use opsdesk_proto::{
     CancelAccessRequest, ChangeTenantUserRole, ClearanceView, CreateAccessRequest, GrantQuery,
     GrantView, IntakeSignIn, Page, PasswordResetIssued, RecordClearanceRequest,
     ReviewAccessRequest, RevokeGrantRequest, TenantSettingsView, TenantSignInView,
-    TenantUserImportResult, TenantUserQuery, TenantUserVersion, TenantUserView,
+    TenantUserImport, TenantUserImportResult, TenantUserQuery, TenantUserVersion, TenantUserView,
     UpdateTenantSettings,
 };
 use uuid::Uuid;
@@ -48,6 +48,7 @@ pub async fn list_requests(
 #[utoipa::path(post, path = "/api/v1/access/requests", tag = "access", security(("bearer" = [])), request_body = CreateAccessRequest, responses(
     (status = 201, body = AccessRequestView),
     (status = 400, description = "Names the field at fault", body = ApiError, content_type = "application/problem+json"),
+    (status = 403, description = "The caller's role may not request this scope", body = ApiError, content_type = "application/problem+json"),
     (status = 409, description = "The same request is already pending", body = ApiError, content_type = "application/problem+json"),
     (status = 422, description = "A rule forbids it (duration, clearance)", body = ApiError, content_type = "application/problem+json"),
 ))]
@@ -114,7 +115,7 @@ pub async fn cancel_request(
 /// Every reviewed request matching the filters, oldest first, as JSON Lines or CSV (reviewers
 /// and security).
 #[utoipa::path(get, path = "/api/v1/access/requests/export", tag = "access", security(("bearer" = [])), params(AccessExportQuery), responses(
-    (status = 200, description = "application/x-ndjson or text/csv, as an attachment"),
+    (status = 200, description = "JSON lines or CSV, as an attachment", content(("application/x-ndjson"), ("text/csv"))),
     (status = 403, body = ApiError, content_type = "application/problem+json"),
 ))]
 pub async fn export_requests(
@@ -150,6 +151,7 @@ pub async fn export_requests(
 /// out ended ones.
 #[utoipa::path(get, path = "/api/v1/access/grants", tag = "access", security(("bearer" = [])), params(GrantQuery), responses(
     (status = 200, body = Vec<GrantView>),
+    (status = 403, description = "The caller may not list these grants", body = ApiError, content_type = "application/problem+json"),
 ))]
 pub async fn list_grants(
     State(state): State<AppState>,
@@ -207,6 +209,7 @@ pub async fn get_clearance(
 /// Records onboarding clearance: NDA, background check, training (admins; not their own).
 #[utoipa::path(put, path = "/api/v1/staff/{id}/clearance", tag = "access", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = RecordClearanceRequest, responses(
     (status = 200, body = ClearanceView),
+    (status = 403, description = "Only admins record onboarding clearance", body = ApiError, content_type = "application/problem+json"),
     (status = 409, body = ApiError, content_type = "application/problem+json"),
 ))]
 pub async fn record_clearance(
@@ -225,6 +228,7 @@ pub async fn record_clearance(
 #[utoipa::path(get, path = "/api/v1/tenants/{id}/users", tag = "tenant data", security(("bearer" = [])), params(("id" = Uuid, Path), TenantUserQuery), responses(
     (status = 200, body = Page<TenantUserView>),
     (status = 403, description = "No active grant for this tenant", body = ApiError, content_type = "application/problem+json"),
+    (status = 422, description = "The grant does not allow this read", body = ApiError, content_type = "application/problem+json"),
 ))]
 pub async fn tenant_users(
     State(state): State<AppState>,
@@ -290,6 +294,7 @@ pub async fn reset_tenant_user_password(
 #[utoipa::path(post, path = "/api/v1/tenants/{id}/users/{user_id}/unlock", tag = "tenant data", security(("bearer" = [])), params(("id" = Uuid, Path), ("user_id" = Uuid, Path)), request_body = TenantUserVersion, responses(
     (status = 200, body = TenantUserView),
     (status = 403, body = ApiError, content_type = "application/problem+json"),
+    (status = 422, description = "The user is not locked, or the grant does not allow it", body = ApiError, content_type = "application/problem+json"),
 ))]
 pub async fn unlock_tenant_user(
     State(state): State<AppState>,
@@ -307,6 +312,7 @@ pub async fn unlock_tenant_user(
 #[utoipa::path(put, path = "/api/v1/tenants/{id}/users/{user_id}/role", tag = "tenant data", security(("bearer" = [])), params(("id" = Uuid, Path), ("user_id" = Uuid, Path)), request_body = ChangeTenantUserRole, responses(
     (status = 200, body = TenantUserView),
     (status = 403, body = ApiError, content_type = "application/problem+json"),
+    (status = 409, description = "The user changed since it was read; `current` shows it", body = ApiError, content_type = "application/problem+json"),
 ))]
 pub async fn change_tenant_user_role(
     State(state): State<AppState>,
@@ -356,9 +362,10 @@ pub async fn update_tenant_settings(
 
 /// Loads the tenant's users from the platform (admins): a JSON array or CSV
 /// (`name,email,role[,status,mfa_enabled,last_sign_in_at]`), matched by email, all or nothing.
-#[utoipa::path(post, path = "/api/v1/tenants/{id}/users/import", tag = "tenant data", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body(content = String, description = "`application/json` array of users, or `text/csv`"), responses(
+#[utoipa::path(post, path = "/api/v1/tenants/{id}/users/import", tag = "tenant data", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body(content((Vec<TenantUserImport> = "application/json"), (String = "text/csv")), description = "An array of users, or CSV with a header row naming `name`, `email`, `role` and optionally `status`, `mfa_enabled`, `last_sign_in_at`"), responses(
     (status = 200, body = TenantUserImportResult),
     (status = 400, description = "Names the row and field at fault", body = ApiError, content_type = "application/problem+json"),
+    (status = 403, description = "Only admins import a tenant's users", body = ApiError, content_type = "application/problem+json"),
 ))]
 pub async fn import_tenant_users(
     State(state): State<AppState>,
