@@ -23,7 +23,7 @@ use opsdesk_client::{Desk, DeskPaths, KeyringStore, SecretStore};
 use opsdesk_core::events::{EventKind, SubjectKind};
 use opsdesk_core::Role;
 use opsdesk_hub::clock::{Clock, ShiftedClock};
-use opsdesk_hub::testing::{spawn_app, Db, Person, TestApp, PASSWORD};
+use opsdesk_hub::testing::{bench_settings, spawn_app_with, Db, Person, TestApp, PASSWORD};
 use opsdesk_proto::{TenantView, TicketSummary};
 use serde_json::json;
 use std::sync::Arc;
@@ -119,7 +119,8 @@ async fn main() {
         panic!("no OS keyring ({e}): run under `keyctl session -` or scripts/desktop-session")
     }));
 
-    let app = spawn_app(if postgres { Db::Postgres } else { Db::Sqlite }).await;
+    let db = if postgres { Db::Postgres } else { Db::Sqlite };
+    let app = spawn_app_with(db, bench_settings()).await;
     let admin = app.admin().await;
     let acme: TenantView = post(
         &app,

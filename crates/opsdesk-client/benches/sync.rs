@@ -11,7 +11,7 @@ use opsdesk_client::{ApiClient, Cache};
 use opsdesk_core::tickets::queue::{QueuePage, TicketSpec};
 use opsdesk_core::tickets::QueueSort;
 use opsdesk_hub::seed::{seed, SeedPlan};
-use opsdesk_hub::testing::{spawn_app, Db};
+use opsdesk_hub::testing::{bench_settings, spawn_app_with, Db};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
@@ -30,7 +30,7 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
-    let app = spawn_app(Db::Sqlite).await;
+    let app = spawn_app_with(Db::Sqlite, bench_settings()).await;
     let admin = app.admin().await;
     let state = app.hub.as_ref().expect("hub").state.clone();
     let started = Instant::now();

@@ -109,9 +109,9 @@ impl FromStr for Role {
 macro_rules! permissions {
     ($( $variant:ident => $name:literal, $role:ident, $doc:literal; )*) => {
         /// Something a staff member may do. Each permission belongs to the lowest tier that holds it.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema, ts_rs::TS)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
         #[ts(export)]
-pub enum Permission {
+        pub enum Permission {
             $( #[doc = $doc] #[serde(rename = $name)] $variant, )*
         }
 
@@ -169,6 +169,24 @@ permissions! {
     TenantsManage => "tenants.manage", Admin, "Manage the tenants directory";
     SettingsManage => "settings.manage", Admin, "Change system settings";
     OnboardingRecord => "onboarding.record", Admin, "Record onboarding clearance";
+}
+
+/// Documented by the wire names (`dashboards.read`), as serde sends them: the derive cannot read
+/// the names through the `permissions!` macro.
+impl utoipa::PartialSchema for Permission {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("Something a staff member may do, by its stable name"))
+            .enum_values(Some(Permission::ALL.iter().map(|p| p.as_str())))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Permission {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Permission".into()
+    }
 }
 
 impl fmt::Display for Permission {

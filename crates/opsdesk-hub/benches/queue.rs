@@ -14,7 +14,7 @@ use opsdesk_core::Role;
 use opsdesk_hub::clock::{Clock, ShiftedClock};
 use opsdesk_hub::domain::tickets::queue::view_spec;
 use opsdesk_hub::seed::{seed, SeedPlan};
-use opsdesk_hub::testing::{test_settings, Db, PASSWORD};
+use opsdesk_hub::testing::{bench_settings, Db, PASSWORD};
 use opsdesk_proto::{ChangesPage, Enrolled, EnrollmentOffer, Page, SearchHit, TicketSummary};
 use opsdesk_store::{
     cursor_of, AuditFilter, Effects, InviteKind, QueuePage, StaffFilter, Store, TicketSpec,
@@ -166,7 +166,7 @@ async fn run(db: Db, tickets: u64) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
-    let hub = opsdesk_hub::start(store.clone(), test_settings(), clock.clone(), listener)
+    let hub = opsdesk_hub::start(store.clone(), bench_settings(), clock.clone(), listener)
         .expect("start hub");
     let base = format!("http://{}", hub.addr);
     let http = reqwest::Client::new();

@@ -8,7 +8,7 @@ use opsdesk_core::totp::TotpSecret;
 use opsdesk_core::Role;
 use opsdesk_hub::clock::Clock;
 use opsdesk_hub::config::AuthSettings;
-use opsdesk_hub::testing::{spawn_app_with, test_settings, Db, TestApp, PASSWORD};
+use opsdesk_hub::testing::{bench_settings, spawn_app_with, Db, TestApp, PASSWORD};
 use opsdesk_proto::{LoginChallenge, SignedIn};
 use serde_json::json;
 use std::time::Instant;
@@ -18,7 +18,7 @@ const ROUNDS: usize = 4;
 
 #[tokio::main]
 async fn main() {
-    let mut settings = test_settings();
+    let mut settings = bench_settings();
     let production = AuthSettings::default();
     settings.auth.argon2_memory_kib = production.argon2_memory_kib;
     settings.auth.argon2_iterations = production.argon2_iterations;

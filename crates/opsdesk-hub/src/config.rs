@@ -28,6 +28,10 @@ pub struct Settings {
     pub stream_check_seconds: u64,
     pub auth: AuthSettings,
     pub access: AccessSettings,
+    /// Tests only: check every answer against the OpenAPI document (`conformance`); never read
+    /// from the configuration.
+    #[serde(skip)]
+    pub check_answers: bool,
 }
 
 /// Cross-tenant access rules (DESIGN.md "Roles"): the longest grant per scope, how long a request
@@ -123,6 +127,7 @@ impl Default for Settings {
             stream_check_seconds: 30,
             auth: AuthSettings::default(),
             access: AccessSettings::default(),
+            check_answers: false,
         }
     }
 }

@@ -11,6 +11,8 @@
 
 pub mod clock;
 pub mod config;
+#[cfg(feature = "testing")]
+pub mod conformance;
 pub mod context;
 pub mod domain;
 pub mod error;

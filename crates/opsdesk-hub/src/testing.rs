@@ -31,6 +31,15 @@ pub fn test_settings() -> Settings {
     s.sla_job_seconds = 0;
     // ... and the access job (jobs::access_expiry::run_once).
     s.access.job_seconds = 0;
+    // Every answer a test causes is checked against the OpenAPI document.
+    s.check_answers = true;
+    s
+}
+
+/// Settings for benchmarks: the test settings without the answer check, which would be measured.
+pub fn bench_settings() -> Settings {
+    let mut s = test_settings();
+    s.check_answers = false;
     s
 }
 

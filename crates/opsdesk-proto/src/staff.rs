@@ -103,6 +103,7 @@ pub struct Capabilities {
 )]
 #[ts(export)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct StaffQuery {
     pub role: Option<Role>,
     pub status: Option<StaffStatus>,

@@ -74,6 +74,7 @@ pub struct TenantImportResult {
 )]
 #[ts(export)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct TenantQuery {
     /// Matches the start of the name or slug, case-insensitively.
     #[ts(optional)]
@@ -421,6 +422,7 @@ pub struct BulkEditResult {
 )]
 #[ts(export)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     /// A built-in view; `all_open` when neither it nor `saved` is given.
     #[ts(optional)]
@@ -536,6 +538,7 @@ pub struct SaveFilterRequest {
 )]
 #[ts(export)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// Words to find in subjects and conversations; `"quoted phrases"` and `-excluded` words
     /// work.
@@ -559,6 +562,7 @@ pub struct SearchHit {
 )]
 #[ts(export)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ChangesQuery {
     /// The `next` of the previous answer; 0 (or absent) from the start.
     #[ts(optional)]

@@ -29,6 +29,7 @@ pub struct AuditEntry {
 )]
 #[ts(export)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Exact actor, e.g. `staff:0190...`.
     pub actor: Option<String>,
@@ -61,6 +62,7 @@ pub enum ExportFormat {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::IntoParams, ts_rs::TS)]
 #[ts(export)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct AuditExportQuery {
     pub format: ExportFormat,
     pub actor: Option<String>,
@@ -106,6 +108,7 @@ pub struct SecurityEvent {
 )]
 #[ts(export)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct SecurityEventQuery {
     /// Only events at this severity or higher.
     pub min_severity: Option<Severity>,

@@ -30,7 +30,7 @@ pub const IMPORT_BODY_LIMIT: usize = 4 * 1024 * 1024;
 #[openapi(
     info(title = "Opsdesk hub API", description = "Staff sign-in, staff administration, audit trail and security events."),
     modifiers(&BearerAuth),
-    components(schemas(opsdesk_proto::ApiError)),
+    components(schemas(opsdesk_proto::ApiError, opsdesk_proto::AccessBox, opsdesk_proto::ExportFormat)),
     tags(
         (name = "auth", description = "Sign-in, enrollment and sessions"),
         (name = "staff", description = "Staff administration"),
@@ -134,15 +134,27 @@ pub fn router(state: AppState) -> Router {
         .split_for_parts();
     let mut openapi = openapi;
     openapi.merge(import_doc);
-    let openapi = std::sync::Arc::new(openapi);
-    Router::new()
+    let routes = Router::new()
         .merge(api_routes)
-        .merge(import_routes.layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)))
+        .merge(import_routes.layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)));
+    let mut document = serde_json::to_value(&openapi).expect("the OpenAPI document serializes");
+    document_common_answers(&mut document);
+    let openapi = std::sync::Arc::new(document);
+    #[cfg(feature = "testing")]
+    let routes = if state.settings.check_answers {
+        routes.route_layer(axum::middleware::from_fn_with_state(
+            openapi.clone(),
+            crate::conformance::check_answers,
+        ))
+    } else {
+        routes
+    };
+    routes
         .route(
             "/api/v1/openapi.json",
             axum::routing::get(move || {
                 let doc = openapi.clone();
-                async move { axum::Json((*doc).clone()) }
+                async move { axum::Json(serde_json::Value::clone(&doc)) }
             }),
         )
         .route("/healthz", axum::routing::get(meta::healthz))
@@ -161,4 +173,75 @@ async fn not_found() -> HubError {
 
 async fn method_not_allowed() -> HubError {
     HubError::MethodNotAllowed
+}
+
+/// The answers every route of a kind can give, added to each operation from what it declares, so
+/// that no route's document forgets them: a signed-in route can answer 401, a route with a JSON
+/// body 400, 413 and 415, a route with path or query parameters 400 (and 404 for an item in
+/// its path), every route 500 and 503. Each is a problem document.
+fn document_common_answers(doc: &mut serde_json::Value) {
+    use serde_json::{json, Value};
+    let problem = |description: &str| {
+        json!({
+            "description": description,
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}
+        })
+    };
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for item in paths.values_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, operation) in item.iter_mut() {
+            if !matches!(method.as_str(), "get" | "post" | "put" | "patch" | "delete") {
+                continue;
+            }
+            let signed_in = operation["security"]
+                .as_array()
+                .is_some_and(|s| !s.is_empty());
+            let has_body = operation.get("requestBody").is_some();
+            let params = operation["parameters"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let in_path = params.iter().any(|p| p["in"] == "path");
+            let in_query = params.iter().any(|p| p["in"] == "query");
+            let responses = operation
+                .as_object_mut()
+                .expect("an operation is an object")
+                .entry("responses")
+                .or_insert_with(|| json!({}));
+            let Some(responses) = responses.as_object_mut() else {
+                continue;
+            };
+            let mut add = |status: &str, description: &str| {
+                responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| problem(description));
+            };
+            if signed_in {
+                add("401", "Not signed in, or the session ended or was revoked");
+            }
+            if has_body || in_path || in_query {
+                add(
+                    "400",
+                    "A field is missing or breaks a rule; `field` names it",
+                );
+            }
+            if has_body {
+                add("413", "The body is larger than the hub accepts");
+                add("415", "The body is not sent as JSON");
+            }
+            if in_path {
+                add("404", "No such item, or none the caller may see");
+            }
+            add(
+                "500",
+                "The hub failed; the problem's detail says what to report",
+            );
+            add("503", "The hub's database does not answer; try again");
+        }
+    }
 }

@@ -9,6 +9,7 @@ mod cli;
 mod enrollment;
 mod events;
 mod meta;
+mod openapi;
 mod seed;
 mod sessions;
 mod sign_in;

@@ -46,6 +46,10 @@ async fn probes_metrics_and_openapi() {
         ("opsdesk-hub", "v1", "sqlite")
     );
     let _: Value = app.get("/api/v1/me", &admin.token).await.unwrap();
+    // A sign-in of its own, so the counter below does not depend on another test's.
+    app.sign_in(&admin.username, PASSWORD, &admin.secret)
+        .await
+        .expect("sign in");
     let metrics = app
         .http
         .get(app.url("/metrics"))

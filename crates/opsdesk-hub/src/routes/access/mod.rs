@@ -46,6 +46,7 @@ pub async fn list_requests(
 #[utoipa::path(post, path = "/api/v1/access/requests", tag = "access", security(("bearer" = [])), request_body = CreateAccessRequest, responses(
     (status = 201, body = AccessRequestView),
     (status = 400, description = "Names the field at fault", body = ApiError, content_type = "application/problem+json"),
+    (status = 403, description = "The caller's role may not request this scope", body = ApiError, content_type = "application/problem+json"),
     (status = 409, description = "The same request is already pending", body = ApiError, content_type = "application/problem+json"),
     (status = 422, description = "A rule forbids it (duration, clearance)", body = ApiError, content_type = "application/problem+json"),
 ))]
@@ -112,7 +113,7 @@ pub async fn cancel_request(
 /// Every reviewed request matching the filters, oldest first, as JSON Lines or CSV (reviewers
 /// and security).
 #[utoipa::path(get, path = "/api/v1/access/requests/export", tag = "access", security(("bearer" = [])), params(AccessExportQuery), responses(
-    (status = 200, description = "application/x-ndjson or text/csv, as an attachment"),
+    (status = 200, description = "JSON lines or CSV, as an attachment", content(("application/x-ndjson"), ("text/csv"))),
     (status = 403, body = ApiError, content_type = "application/problem+json"),
 ))]
 pub async fn export_requests(
@@ -148,6 +149,7 @@ pub async fn export_requests(
 /// out ended ones.
 #[utoipa::path(get, path = "/api/v1/access/grants", tag = "access", security(("bearer" = [])), params(GrantQuery), responses(
     (status = 200, body = Vec<GrantView>),
+    (status = 403, description = "The caller may not list these grants", body = ApiError, content_type = "application/problem+json"),
 ))]
 pub async fn list_grants(
     State(state): State<AppState>,
@@ -207,6 +209,7 @@ pub async fn get_clearance(
 /// Records onboarding clearance: NDA, background check, training (admins; not their own).
 #[utoipa::path(put, path = "/api/v1/staff/{id}/clearance", tag = "access", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = RecordClearanceRequest, responses(
     (status = 200, body = ClearanceView),
+    (status = 403, description = "Only admins record onboarding clearance", body = ApiError, content_type = "application/problem+json"),
     (status = 409, body = ApiError, content_type = "application/problem+json"),
 ))]
 pub async fn record_clearance(

@@ -11,8 +11,8 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use opsdesk_proto::{
     ApiError, ChangeTenantUserRole, IntakeSignIn, Page, PasswordResetIssued, TenantSettingsView,
-    TenantSignInView, TenantUserImportResult, TenantUserQuery, TenantUserVersion, TenantUserView,
-    UpdateTenantSettings,
+    TenantSignInView, TenantUserImport, TenantUserImportResult, TenantUserQuery, TenantUserVersion,
+    TenantUserView, UpdateTenantSettings,
 };
 use uuid::Uuid;
 
@@ -20,6 +20,7 @@ use uuid::Uuid;
 #[utoipa::path(get, path = "/api/v1/tenants/{id}/users", tag = "tenant data", security(("bearer" = [])), params(("id" = Uuid, Path), TenantUserQuery), responses(
     (status = 200, body = Page<TenantUserView>),
     (status = 403, description = "No active grant for this tenant", body = ApiError, content_type = "application/problem+json"),
+    (status = 422, description = "A rule of the grant or the tenant refuses the read; the code says which", body = ApiError, content_type = "application/problem+json"),
 ))]
 pub async fn tenant_users(
     State(state): State<AppState>,
@@ -85,6 +86,7 @@ pub async fn reset_tenant_user_password(
 #[utoipa::path(post, path = "/api/v1/tenants/{id}/users/{user_id}/unlock", tag = "tenant data", security(("bearer" = [])), params(("id" = Uuid, Path), ("user_id" = Uuid, Path)), request_body = TenantUserVersion, responses(
     (status = 200, body = TenantUserView),
     (status = 403, body = ApiError, content_type = "application/problem+json"),
+    (status = 422, description = "The user is not locked (`not_locked`), or another rule refuses it", body = ApiError, content_type = "application/problem+json"),
 ))]
 pub async fn unlock_tenant_user(
     State(state): State<AppState>,
@@ -102,6 +104,7 @@ pub async fn unlock_tenant_user(
 #[utoipa::path(put, path = "/api/v1/tenants/{id}/users/{user_id}/role", tag = "tenant data", security(("bearer" = [])), params(("id" = Uuid, Path), ("user_id" = Uuid, Path)), request_body = ChangeTenantUserRole, responses(
     (status = 200, body = TenantUserView),
     (status = 403, body = ApiError, content_type = "application/problem+json"),
+    (status = 409, description = "The user changed since it was read; `current` shows it", body = ApiError, content_type = "application/problem+json"),
 ))]
 pub async fn change_tenant_user_role(
     State(state): State<AppState>,
@@ -151,9 +154,10 @@ pub async fn update_tenant_settings(
 
 /// Loads the tenant's users from the platform (admins): a JSON array or CSV
 /// (`name,email,role[,status,mfa_enabled,last_sign_in_at]`), matched by email, all or nothing.
-#[utoipa::path(post, path = "/api/v1/tenants/{id}/users/import", tag = "tenant data", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body(content = String, description = "`application/json` array of users, or `text/csv`"), responses(
+#[utoipa::path(post, path = "/api/v1/tenants/{id}/users/import", tag = "tenant data", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body(content((Vec<TenantUserImport> = "application/json"), (String = "text/csv")), description = "An array of users, or CSV with a header row naming `name`, `email`, `role` and optionally `status`, `mfa_enabled`, `last_sign_in_at`"), responses(
     (status = 200, body = TenantUserImportResult),
     (status = 400, description = "Names the row and field at fault", body = ApiError, content_type = "application/problem+json"),
+    (status = 403, description = "Only admins import a tenant's users", body = ApiError, content_type = "application/problem+json"),
 ))]
 pub async fn import_tenant_users(
     State(state): State<AppState>,

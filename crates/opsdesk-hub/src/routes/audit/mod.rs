@@ -30,7 +30,7 @@ pub async fn list_audit(
 
 /// Exports every audit entry matching the filters, oldest first, as JSON Lines or CSV.
 #[utoipa::path(get, path = "/api/v1/audit/export", tag = "audit", security(("bearer" = [])), params(AuditExportQuery), responses(
-    (status = 200, description = "application/x-ndjson or text/csv, as an attachment"),
+    (status = 200, description = "JSON lines or CSV, as an attachment", content(("application/x-ndjson"), ("text/csv"))),
     (status = 400, body = ApiError, content_type = "application/problem+json"),
     (status = 403, description = "Needs audit.read", body = ApiError, content_type = "application/problem+json"),
 ))]

@@ -145,6 +145,7 @@ pub async fn list_my_sessions(
 /// Whether to keep the current session when ending all.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct EndAllQuery {
     /// Keep the session making this request (default true).
     pub keep_current: Option<bool>,

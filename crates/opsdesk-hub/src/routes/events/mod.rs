@@ -27,6 +27,7 @@ pub const HEARTBEAT: Duration = Duration::from_secs(15);
     ("Last-Event-ID" = Option<i64>, Header, description = "Resume after this event"),
 ), responses(
     (status = 200, description = "text/event-stream of `change` events carrying HubEvent, and id-only messages giving the resume point", body = HubEvent, content_type = "text/event-stream"),
+    (status = 400, description = "`Last-Event-ID` is not an event position", body = ApiError, content_type = "application/problem+json"),
     (status = 401, body = ApiError, content_type = "application/problem+json"),
 ))]
 pub async fn events(

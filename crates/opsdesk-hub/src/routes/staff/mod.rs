@@ -101,6 +101,7 @@ pub async fn reset_mfa(
     (status = 200, body = StaffView),
     (status = 403, body = ApiError, content_type = "application/problem+json"),
     (status = 409, body = ApiError, content_type = "application/problem+json"),
+    (status = 422, description = "The person cannot be deactivated (for example the last admin)", body = ApiError, content_type = "application/problem+json"),
 ))]
 pub async fn deactivate(
     State(state): State<AppState>,

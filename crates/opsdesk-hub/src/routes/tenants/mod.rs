@@ -67,9 +67,10 @@ pub async fn update_tenant(
 }
 
 /// Imports tenants from a JSON array or CSV (`name,slug,plan[,status]`), all or nothing.
-#[utoipa::path(post, path = "/api/v1/tenants/import", tag = "tenants", security(("bearer" = [])), request_body(content = String, description = "`application/json` array of tenants, or `text/csv`"), responses(
+#[utoipa::path(post, path = "/api/v1/tenants/import", tag = "tenants", security(("bearer" = [])), request_body(content((Vec<CreateTenantRequest> = "application/json"), (String = "text/csv")), description = "An array of tenants, or CSV with a header row naming `name`, `slug`, `plan` and optionally `status`"), responses(
     (status = 200, body = TenantImportResult),
     (status = 400, description = "Names the row and field at fault", body = ApiError, content_type = "application/problem+json"),
+    (status = 403, description = "Only admins import tenants", body = ApiError, content_type = "application/problem+json"),
 ))]
 pub async fn import_tenants(
     State(state): State<AppState>,
@@ -104,6 +105,7 @@ pub async fn list_tokens(
 /// Creates an integration token; the secret is shown once (admins).
 #[utoipa::path(post, path = "/api/v1/integration-tokens", tag = "tenants", security(("bearer" = [])), request_body = CreateIntegrationTokenRequest, responses(
     (status = 201, body = IntegrationTokenIssued),
+    (status = 403, description = "Only admins manage integration tokens", body = ApiError, content_type = "application/problem+json"),
 ))]
 pub async fn create_token(
     State(state): State<AppState>,

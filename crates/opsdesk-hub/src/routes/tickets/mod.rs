@@ -88,6 +88,7 @@ pub async fn changes(
 /// Applies one change to many tickets, all or nothing.
 #[utoipa::path(post, path = "/api/v1/tickets/bulk", tag = "tickets", security(("bearer" = [])), request_body = BulkEditRequest, responses(
     (status = 200, body = BulkEditResult),
+    (status = 403, description = "The caller's role may not bulk-edit tickets", body = ApiError, content_type = "application/problem+json"),
     (status = 409, description = "A ticket changed; `current` shows it", body = ApiError, content_type = "application/problem+json"),
 ))]
 pub async fn bulk_edit(
@@ -138,6 +139,7 @@ pub async fn update_ticket(
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/messages", tag = "tickets", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = AddMessageRequest, responses(
     (status = 201, body = TicketDetail),
     (status = 409, description = "Stale version; `current` is a TicketConflict", body = ApiError, content_type = "application/problem+json"),
+    (status = 422, description = "The ticket's state does not allow this message", body = ApiError, content_type = "application/problem+json"),
 ))]
 pub async fn add_message(
     State(state): State<AppState>,
@@ -155,6 +157,7 @@ pub async fn add_message(
 /// Assigns to me, to someone, round-robin in a group, or to nobody.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/assign", tag = "tickets", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = AssignRequest, responses(
     (status = 200, body = TicketSummary),
+    (status = 403, description = "The caller's role may not assign tickets to others", body = ApiError, content_type = "application/problem+json"),
     (status = 409, body = ApiError, content_type = "application/problem+json"),
 ))]
 pub async fn assign(
@@ -192,6 +195,7 @@ pub async fn escalate(
 /// Merges this ticket into another; answers with the survivor.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/merge", tag = "tickets", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = MergeRequest, responses(
     (status = 200, body = TicketSummary),
+    (status = 403, description = "The caller's role may not merge tickets", body = ApiError, content_type = "application/problem+json"),
     (status = 409, body = ApiError, content_type = "application/problem+json"),
     (status = 422, body = ApiError, content_type = "application/problem+json"),
 ))]
