@@ -7,6 +7,7 @@ mod auth;
 mod error;
 mod events;
 mod staff;
+mod tenants;
 mod tickets;
 mod trail;
 
@@ -17,6 +18,7 @@ pub use events::*;
 /// Page sizes: core's paging rules decide them.
 pub use opsdesk_core::paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use staff::*;
+pub use tenants::*;
 pub use tickets::*;
 pub use trail::*;
 
