@@ -82,6 +82,9 @@ async fn the_check_refuses_what_the_document_does_not_say() {
     assert!(dangling_refs(&broken).contains(&"#/components/schemas/ApiError".to_string()));
 }
 
+/// One call of a route: the bearer token, and the body with its content type.
+type Attempt<'a> = (Option<&'a str>, Option<(&'a str, &'a str)>);
+
 /// Fills each `{param}` of a route template with a fresh id.
 fn concrete(template: &str) -> String {
     template
@@ -120,7 +123,7 @@ async fn every_route_answers_only_what_the_document_declares() {
                 .is_some_and(|s| !s.is_empty());
             let has_body = operation.get("requestBody").is_some();
             let streams = template == "/api/v1/events";
-            let mut attempts: Vec<(Option<&str>, Option<(&str, &str)>)> = vec![(None, None)];
+            let mut attempts: Vec<Attempt> = vec![(None, None)];
             if !streams && !ends_my_session.contains(&template.as_str()) {
                 attempts.push((Some(admin.token.as_str()), None));
                 if has_body {
