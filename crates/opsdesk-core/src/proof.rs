@@ -14,7 +14,9 @@ pub trait Capability {
     const PERMISSION: Permission;
 }
 
-/// Evidence that a role holds capability `C`. Cannot be built except by [`Granted::check`].
+/// Evidence that a role holds capability `C`. Built by [`Granted::check`] for a person, or by
+/// [`Granted::system`] for the hub's own jobs and the seed. Store writes that need a staff
+/// permission take one, so a write whose check was forgotten does not compile.
 #[derive(Debug)]
 pub struct Granted<C: Capability> {
     role: Role,
@@ -31,6 +33,16 @@ impl<C: Capability> Granted<C> {
             })
         } else {
             Err(RuleViolation::MissingPermission(C::PERMISSION))
+        }
+    }
+
+    /// The proof for the hub acting as itself: background jobs (SLA, access expiry) and the
+    /// `seed` command, never a request. It stands for the admin role, which holds every
+    /// permission; grep for `Granted::system` to see every write made without a person's check.
+    pub fn system() -> Self {
+        Granted {
+            role: Role::Admin,
+            _capability: PhantomData,
         }
     }
 
@@ -76,6 +88,50 @@ pub mod cap {
         OnboardingRecord
     );
 }
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+impl Granted<cap::TicketsWork> {
+    /// For tickets the platform opens through a request the hub authenticated with an
+    /// integration token (no staff member, so no role to check); it stands for the agent role,
+    /// the least that holds `tickets.work`.
+    pub fn from_platform() -> Self {
+        Granted {
+            role: Role::Agent,
+            _capability: PhantomData,
+        }
+    }
+}
+
+/// A proof that allows writing tickets (their state, messages and history): working them, or
+/// one of the wider ticket permissions (assign, merge, bulk edit, escalation handling), each of
+/// which the hub checks for its action. Sealed: only these `Granted` types are one.
+pub trait TicketWriteProof: sealed::Sealed + Send + Sync + std::fmt::Debug {
+    /// The permission that was checked.
+    fn permission(&self) -> Permission;
+}
+
+macro_rules! ticket_write_proofs {
+    ($($name:ident),*) => {
+        $(
+            impl sealed::Sealed for Granted<cap::$name> {}
+            impl TicketWriteProof for Granted<cap::$name> {
+                fn permission(&self) -> Permission {
+                    Permission::$name
+                }
+            }
+        )*
+    };
+}
+ticket_write_proofs!(
+    TicketsWork,
+    TicketsAssign,
+    TicketsMerge,
+    TicketsBulkEdit,
+    EscalationsHandle
+);
 
 /// The grant scopes as types, for [`TenantAccess`].
 pub mod scope {
@@ -223,5 +279,19 @@ mod tests {
         );
         let proof = Granted::<cap::StaffManage>::check(Role::Manager).unwrap();
         assert_eq!(proof.role(), Role::Manager);
+    }
+
+    #[test]
+    fn the_system_proof_stands_for_the_admin_role() {
+        let proof = Granted::<cap::TenantsManage>::system();
+        assert_eq!(proof.role(), Role::Admin);
+        assert!(Role::Admin.has(cap::TenantsManage::PERMISSION));
+    }
+
+    #[test]
+    fn ticket_write_proofs_name_their_permission() {
+        let merge = Granted::<cap::TicketsMerge>::check(Role::SeniorAgent).unwrap();
+        let proof: &dyn TicketWriteProof = &merge;
+        assert_eq!(proof.permission(), Permission::TicketsMerge);
     }
 }

@@ -35,6 +35,7 @@ pub use tickets::*;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use opsdesk_core::proof::{cap, Granted};
 use opsdesk_core::Role;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -103,7 +104,9 @@ pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
     }
 }
 
-/// Everything the hub keeps. Times are UTC; the hub passes `now` in.
+/// Everything the hub keeps. Times are UTC; the hub passes `now` in. A write that needs a staff
+/// permission takes the proof the hub's check returned (`&Granted<cap::…>`; jobs and the seed
+/// pass `Granted::system()`), so a write whose check was forgotten does not compile.
 #[async_trait]
 pub trait Store: TicketStore + AccessStore + EventStore + Send + Sync + 'static {
     /// Which database this is.
@@ -115,6 +118,7 @@ pub trait Store: TicketStore + AccessStore + EventStore + Send + Sync + 'static 
     /// Creates an invited staff member with their invite. `Duplicate{field:"username"}` if taken.
     async fn create_staff(
         &self,
+        proof: &Granted<cap::StaffManage>,
         staff: NewStaff,
         invite: NewInvite,
         fx: Effects,
@@ -128,6 +132,7 @@ pub trait Store: TicketStore + AccessStore + EventStore + Send + Sync + 'static 
     /// Sets the role if `expected_version` matches; bumps version. NotFound / VersionConflict.
     async fn change_role(
         &self,
+        proof: &Granted<cap::StaffManage>,
         id: Uuid,
         expected_version: i64,
         role: Role,
@@ -138,6 +143,7 @@ pub trait Store: TicketStore + AccessStore + EventStore + Send + Sync + 'static 
     /// (reason `mfa_reset`), voids other open invites and stores `invite`. Bumps version.
     async fn reset_mfa(
         &self,
+        proof: &Granted<cap::StaffManage>,
         id: Uuid,
         expected_version: i64,
         invite: NewInvite,
@@ -148,6 +154,7 @@ pub trait Store: TicketStore + AccessStore + EventStore + Send + Sync + 'static 
     /// invites. Bumps version.
     async fn deactivate(
         &self,
+        proof: &Granted<cap::StaffManage>,
         id: Uuid,
         expected_version: i64,
         now: DateTime<Utc>,

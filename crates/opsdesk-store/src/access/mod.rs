@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use opsdesk_core::access::{
     Clearance, GrantEndReason, GrantFacts, RequestStatus, TenantUserRole, TenantUserStatus,
 };
-use opsdesk_core::proof::{scope, TenantAccess, TenantDataLoad};
+use opsdesk_core::proof::{cap, scope, Granted, TenantAccess, TenantDataLoad};
 use opsdesk_core::rules::AccessScope;
 use opsdesk_core::Role;
 use opsdesk_proto::{
@@ -194,7 +194,8 @@ impl Default for TenantSettingsValues {
     }
 }
 
-/// Cross-tenant access storage; part of every [`crate::Store`].
+/// Cross-tenant access storage; part of every [`crate::Store`]. Reviews and clearance take the
+/// proof of the reviewer's or recorder's permission.
 #[async_trait]
 pub trait AccessStore: Send + Sync {
     // ---- requests and reviews ----------------------------------------------------------------
@@ -221,6 +222,7 @@ pub trait AccessStore: Send + Sync {
     /// already reviewed it.
     async fn review_access_request(
         &self,
+        proof: &Granted<cap::AccessReview>,
         review: NewReview,
         decision: ReviewDecision,
         fx: Effects,
@@ -284,6 +286,7 @@ pub trait AccessStore: Send + Sync {
     /// Stores the clearance if the stored one is at `expected_version` (0: none yet).
     async fn record_clearance(
         &self,
+        proof: &Granted<cap::OnboardingRecord>,
         staff_id: Uuid,
         expected_version: i64,
         clearance: Clearance,

@@ -34,6 +34,7 @@ impl<D: Dialect> AccessStore for D {
 
     async fn review_access_request(
         &self,
+        _proof: &Granted<cap::AccessReview>,
         review: NewReview,
         decision: ReviewDecision,
         fx: Effects,
@@ -123,6 +124,7 @@ impl<D: Dialect> AccessStore for D {
 
     async fn record_clearance(
         &self,
+        _proof: &Granted<cap::OnboardingRecord>,
         staff_id: Uuid,
         expected_version: i64,
         clearance: Clearance,

@@ -10,7 +10,6 @@ use opsdesk_core::access::{check_comment, GrantEndReason, GrantState};
 use opsdesk_core::audit::AuditAction;
 use opsdesk_core::events::EventKind;
 use opsdesk_core::proof::{cap, Granted};
-use opsdesk_core::rules::require;
 use opsdesk_core::staff::Severity;
 use opsdesk_core::Permission;
 use opsdesk_proto::{GrantQuery, GrantView, RevokeGrantRequest};
@@ -24,7 +23,7 @@ const GRANTS_MAX: u32 = 500;
 /// Grants: mine, or everyone's (reviewers and security).
 pub async fn grants(state: &AppState, caller: &Caller, q: GrantQuery) -> HubResult<Vec<GrantView>> {
     let holder_id = if q.all {
-        require(caller.staff.role, Permission::AccessReview)?;
+        Granted::<cap::AccessReview>::check(caller.staff.role)?;
         None
     } else {
         Some(caller.staff.id)

@@ -28,7 +28,7 @@ pub async fn merge(
     id: Uuid,
     req: MergeRequest,
 ) -> HubResult<TicketSummary> {
-    Granted::<cap::TicketsMerge>::check(caller.staff.role)?;
+    let merger = Granted::<cap::TicketsMerge>::check(caller.staff.role)?;
     if req.into == id {
         return Err(TicketRuleError::MergeIntoSelf.into());
     }
@@ -140,6 +140,7 @@ pub async fn merge(
     }
     let saved = save(
         state,
+        &merger,
         writes,
         Some(MessageMove {
             from: id,

@@ -18,6 +18,7 @@ use crate::support::events;
 use crate::support::idempotency::{idem_draft, replayed, Idem};
 use chrono::{DateTime, Utc};
 use opsdesk_core::audit::AuditAction;
+use opsdesk_core::proof::TicketWriteProof;
 use opsdesk_core::sla::SlaTargets;
 use opsdesk_core::ticket::{check_writable, Priority, TicketStatus};
 use opsdesk_core::Role;
@@ -189,8 +190,10 @@ pub async fn conflict(state: &AppState, id: Uuid, seen: i64) -> HubError {
     }
 }
 
+/// Writes tickets under the proof of the permission the action checked.
 pub(crate) async fn save(
     state: &AppState,
+    proof: &dyn TicketWriteProof,
     writes: Vec<TicketWrite>,
     moves: Option<MessageMove>,
     idem: Option<IdempotencyDraft>,
@@ -200,7 +203,11 @@ pub(crate) async fn save(
         .iter()
         .filter_map(|w| w.expected_version.map(|v| (w.state.id, v)))
         .collect();
-    match state.store.write_tickets(writes, moves, idem, fx).await {
+    match state
+        .store
+        .write_tickets(proof, writes, moves, idem, fx)
+        .await
+    {
         Err(StoreError::VersionConflict) => {
             // Name the first ticket that moved on.
             for (id, seen) in stale {
@@ -237,6 +244,7 @@ pub struct Mutation {
 /// Applies `mutate` to the ticket at `seen` and writes it; stale versions get the conflict.
 pub(crate) async fn mutate_one(
     state: &AppState,
+    proof: &dyn TicketWriteProof,
     writer: &Writer,
     id: Uuid,
     seen: i64,
@@ -282,7 +290,17 @@ pub(crate) async fn mutate_one(
             changes: m.changes,
         },
     };
-    first_of(save(state, vec![write], None, idem_draft(idem, &[id], now), fx).await?)
+    first_of(
+        save(
+            state,
+            proof,
+            vec![write],
+            None,
+            idem_draft(idem, &[id], now),
+            fx,
+        )
+        .await?,
+    )
 }
 
 /// A merged or closed ticket takes no more changes (core's rule).

@@ -8,7 +8,7 @@ use crate::support::effects::audit;
 use crate::support::events;
 use crate::support::idempotency::{idem, idem_draft, replayed, Idem};
 use opsdesk_core::audit::AuditAction;
-use opsdesk_core::proof::{cap, Granted};
+use opsdesk_core::proof::{cap, Granted, TicketWriteProof};
 use opsdesk_core::sla::SlaClock;
 use opsdesk_core::ticket::{
     check_body, check_subject, check_tags, EscalationLevel, MessageKind, Priority, TicketStatus,
@@ -56,6 +56,7 @@ fn check_opening(
 
 async fn open(
     state: &AppState,
+    proof: &dyn TicketWriteProof,
     writer: &Writer,
     o: Opening,
     idem: Option<Idem>,
@@ -128,7 +129,15 @@ async fn open(
             changes: vec![opt_change("status", None, Some("new".into()))],
         },
     };
-    let saved = save(state, vec![write], None, idem_draft(idem, &[id], now), fx).await?;
+    let saved = save(
+        state,
+        proof,
+        vec![write],
+        None,
+        idem_draft(idem, &[id], now),
+        fx,
+    )
+    .await?;
     let ticket = first_of(saved)?;
     Ok(ticket.summary)
 }
@@ -141,7 +150,7 @@ pub async fn create(
     key: &IdempotencyKey,
     req: CreateTicketRequest,
 ) -> HubResult<TicketSummary> {
-    Granted::<cap::TicketsWork>::check(caller.staff.role)?;
+    let worker = Granted::<cap::TicketsWork>::check(caller.staff.role)?;
     let idem = idem(&caller.actor(), key, "create", &req);
     state
         .store
@@ -157,7 +166,7 @@ pub async fn create(
         req.priority,
         req.tags.as_deref(),
     )?;
-    open(state, &Writer::staff(caller, client), o, idem).await
+    open(state, &worker, &Writer::staff(caller, client), o, idem).await
 }
 
 /// Opens a ticket from the platform through an integration token.
@@ -189,5 +198,6 @@ pub async fn intake(
         staff: None,
         addr: client.addr,
     };
-    open(state, &writer, o, idem).await
+    let platform = Granted::<cap::TicketsWork>::from_platform();
+    open(state, &platform, &writer, o, idem).await
 }

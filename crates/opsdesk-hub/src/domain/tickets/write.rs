@@ -31,7 +31,7 @@ pub async fn update(
     id: Uuid,
     req: UpdateTicketRequest,
 ) -> HubResult<TicketSummary> {
-    Granted::<cap::TicketsWork>::check(caller.staff.role)?;
+    let worker = Granted::<cap::TicketsWork>::check(caller.staff.role)?;
     let tags = req
         .tags
         .as_deref()
@@ -46,34 +46,42 @@ pub async fn update(
     }
     let idem = idem(&caller.actor(), key, &format!("update:{id}"), &req);
     let writer = Writer::staff(caller, client);
-    let saved = mutate_one(state, &writer, id, req.version, idem, |r, s, now| {
-        let mut changes = Vec::new();
-        if let Some(to) = req.status.filter(|to| *to != s.status) {
-            if r.summary.merged_into.is_some() {
-                return Err(TicketRuleError::TicketClosed.into());
+    let saved = mutate_one(
+        state,
+        &worker,
+        &writer,
+        id,
+        req.version,
+        idem,
+        |r, s, now| {
+            let mut changes = Vec::new();
+            if let Some(to) = req.status.filter(|to| *to != s.status) {
+                if r.summary.merged_into.is_some() {
+                    return Err(TicketRuleError::TicketClosed.into());
+                }
+                set_status(s, to, now, &mut changes)?;
+            } else {
+                writable(r)?;
             }
-            set_status(s, to, now, &mut changes)?;
-        } else {
-            writable(r)?;
-        }
-        if let Some(p) = req.priority.filter(|p| *p != s.priority) {
-            changes.push(change("priority", s.priority, p));
-            s.priority = p;
-        }
-        if let Some(tags) = tags.filter(|t| *t != s.tags) {
-            changes.push(change("tags", s.tags.join(" "), tags.join(" ")));
-            s.tags = tags;
-        }
-        let details = json!({"changes": changes});
-        Ok(Mutation {
-            changes,
-            messages: Vec::new(),
-            action: AuditAction::TicketUpdated,
-            details,
-            event: TicketEventKind::Changed,
-            reason: None,
-        })
-    })
+            if let Some(p) = req.priority.filter(|p| *p != s.priority) {
+                changes.push(change("priority", s.priority, p));
+                s.priority = p;
+            }
+            if let Some(tags) = tags.filter(|t| *t != s.tags) {
+                changes.push(change("tags", s.tags.join(" "), tags.join(" ")));
+                s.tags = tags;
+            }
+            let details = json!({"changes": changes});
+            Ok(Mutation {
+                changes,
+                messages: Vec::new(),
+                action: AuditAction::TicketUpdated,
+                details,
+                event: TicketEventKind::Changed,
+                reason: None,
+            })
+        },
+    )
     .await?;
     Ok(saved.summary)
 }
@@ -89,55 +97,63 @@ pub async fn add_message(
     id: Uuid,
     req: AddMessageRequest,
 ) -> HubResult<TicketRecord> {
-    Granted::<cap::TicketsWork>::check(caller.staff.role)?;
+    let worker = Granted::<cap::TicketsWork>::check(caller.staff.role)?;
     let body = check_body(&req.body).map_err(field_err("body"))?;
     if req.kind == MessageKind::System {
         return Err(HubError::field("kind", "must be `reply` or `note`"));
     }
     let idem = idem(&caller.actor(), key, &format!("message:{id}"), &req);
     let writer = Writer::staff(caller, client);
-    mutate_one(state, &writer, id, req.version, idem, |r, s, now| {
-        writable(r)?;
-        let mut changes = Vec::new();
-        let is_reply = req.kind == MessageKind::Reply;
-        if is_reply && s.first_responded_at.is_none() {
-            s.first_responded_at = Some(now);
-            s.sla.on_first_response();
-            changes.push(opt_change("first_response", None, Some(now.to_rfc3339())));
-        }
-        let to = req
-            .status
-            .or((is_reply && s.status == TicketStatus::New).then_some(TicketStatus::Open));
-        if let Some(to) = to.filter(|to| *to != s.status) {
-            set_status(s, to, now, &mut changes)?;
-        }
-        let what = if is_reply { "reply" } else { "note" };
-        changes.push(opt_change(
-            what,
-            None,
-            Some(format!("{} characters", body.chars().count())),
-        ));
-        let message = NewMessage {
-            id: Uuid::now_v7(),
-            kind: req.kind,
-            author_id: writer.staff_id(),
-            author_name: writer.name.clone(),
-            body: body.clone(),
-            created_at: now,
-        };
-        Ok(Mutation {
-            changes,
-            details: json!({"message_id": message.id, "kind": req.kind, "status": to}),
-            messages: vec![message],
-            action: if is_reply {
-                AuditAction::TicketReplied
-            } else {
-                AuditAction::TicketNoted
-            },
-            event: TicketEventKind::Changed,
-            reason: None,
-        })
-    })
+    mutate_one(
+        state,
+        &worker,
+        &writer,
+        id,
+        req.version,
+        idem,
+        |r, s, now| {
+            writable(r)?;
+            let mut changes = Vec::new();
+            let is_reply = req.kind == MessageKind::Reply;
+            if is_reply && s.first_responded_at.is_none() {
+                s.first_responded_at = Some(now);
+                s.sla.on_first_response();
+                changes.push(opt_change("first_response", None, Some(now.to_rfc3339())));
+            }
+            let to = req
+                .status
+                .or((is_reply && s.status == TicketStatus::New).then_some(TicketStatus::Open));
+            if let Some(to) = to.filter(|to| *to != s.status) {
+                set_status(s, to, now, &mut changes)?;
+            }
+            let what = if is_reply { "reply" } else { "note" };
+            changes.push(opt_change(
+                what,
+                None,
+                Some(format!("{} characters", body.chars().count())),
+            ));
+            let message = NewMessage {
+                id: Uuid::now_v7(),
+                kind: req.kind,
+                author_id: writer.staff_id(),
+                author_name: writer.name.clone(),
+                body: body.clone(),
+                created_at: now,
+            };
+            Ok(Mutation {
+                changes,
+                details: json!({"message_id": message.id, "kind": req.kind, "status": to}),
+                messages: vec![message],
+                action: if is_reply {
+                    AuditAction::TicketReplied
+                } else {
+                    AuditAction::TicketNoted
+                },
+                event: TicketEventKind::Changed,
+                reason: None,
+            })
+        },
+    )
     .await
 }
 
@@ -152,7 +168,7 @@ pub async fn assign(
     req: AssignRequest,
 ) -> HubResult<TicketSummary> {
     let role = caller.staff.role;
-    Granted::<cap::TicketsWork>::check(role)?;
+    let worker = Granted::<cap::TicketsWork>::check(role)?;
     let idem = idem(&caller.actor(), key, &format!("assign:{id}"), &req);
     if let Some(ids) = replayed(state, &idem).await? {
         return current(state, ids[0]).await;
@@ -212,37 +228,45 @@ pub async fn assign(
         None => None,
     };
     let writer = Writer::staff(caller, client);
-    let saved = mutate_one(state, &writer, id, req.version, idem, |r, s, now| {
-        writable(r)?;
-        let mut changes = Vec::new();
-        if s.assignee_id != assignee {
-            changes.push(opt_change(
-                "assignee",
-                r.summary.assignee_name.clone(),
-                names.clone(),
-            ));
-            s.assignee_id = assignee;
-        }
-        if s.group_id != group {
-            changes.push(opt_change(
-                "group",
-                r.summary.group_name.clone(),
-                group_name.clone(),
-            ));
-            s.group_id = group;
-        }
-        if assignee.is_some() && s.status == TicketStatus::New {
-            set_status(s, TicketStatus::Open, now, &mut changes)?;
-        }
-        Ok(Mutation {
-            details: json!({"assignee_id": assignee, "group_id": group, "to": req.to}),
-            changes,
-            messages: Vec::new(),
-            action: AuditAction::TicketUpdated,
-            event: TicketEventKind::Assigned,
-            reason: None,
-        })
-    })
+    let saved = mutate_one(
+        state,
+        &worker,
+        &writer,
+        id,
+        req.version,
+        idem,
+        |r, s, now| {
+            writable(r)?;
+            let mut changes = Vec::new();
+            if s.assignee_id != assignee {
+                changes.push(opt_change(
+                    "assignee",
+                    r.summary.assignee_name.clone(),
+                    names.clone(),
+                ));
+                s.assignee_id = assignee;
+            }
+            if s.group_id != group {
+                changes.push(opt_change(
+                    "group",
+                    r.summary.group_name.clone(),
+                    group_name.clone(),
+                ));
+                s.group_id = group;
+            }
+            if assignee.is_some() && s.status == TicketStatus::New {
+                set_status(s, TicketStatus::Open, now, &mut changes)?;
+            }
+            Ok(Mutation {
+                details: json!({"assignee_id": assignee, "group_id": group, "to": req.to}),
+                changes,
+                messages: Vec::new(),
+                action: AuditAction::TicketUpdated,
+                event: TicketEventKind::Assigned,
+                reason: None,
+            })
+        },
+    )
     .await?;
     Ok(saved.summary)
 }
