@@ -133,6 +133,60 @@ ticket_write_proofs!(
     EscalationsHandle
 );
 
+/// Evidence that a staff member may end something `owner` holds (their sessions, their grant):
+/// they are its owner, or they hold `C`, which covers anyone's. Made by [`OwnOrAny::check`] or
+/// [`OwnOrAny::any`] for a request, or [`OwnOrAny::system`] for the hub's own jobs.
+#[derive(Debug)]
+pub struct OwnOrAny<C: Capability> {
+    owner: Uuid,
+    by_other: bool,
+    _capability: PhantomData<fn() -> C>,
+}
+
+impl<C: Capability> OwnOrAny<C> {
+    /// `actor` (holding `role`) acts on what `owner` holds: their own needs nothing, anyone
+    /// else's needs `C`.
+    pub fn check(actor: Uuid, role: Role, owner: Uuid) -> Result<Self, RuleViolation> {
+        if actor == owner {
+            return Ok(OwnOrAny {
+                owner,
+                by_other: false,
+                _capability: PhantomData,
+            });
+        }
+        let granted = Granted::<C>::check(role)?;
+        Ok(Self::any(&granted, owner))
+    }
+
+    /// A holder of `C` acts on what `owner` holds (their own included).
+    pub fn any(_granted: &Granted<C>, owner: Uuid) -> Self {
+        OwnOrAny {
+            owner,
+            by_other: true,
+            _capability: PhantomData,
+        }
+    }
+
+    /// The hub's own jobs (expiry), acting on what `owner` holds; never a request.
+    pub fn system(owner: Uuid) -> Self {
+        OwnOrAny {
+            owner,
+            by_other: false,
+            _capability: PhantomData,
+        }
+    }
+
+    /// Whose thing it is.
+    pub fn owner(&self) -> Uuid {
+        self.owner
+    }
+
+    /// Whether someone other than the owner acts (under `C`).
+    pub fn by_other(&self) -> bool {
+        self.by_other
+    }
+}
+
 /// The grant scopes as types, for [`TenantAccess`].
 pub mod scope {
     use crate::rules::AccessScope;
@@ -286,6 +340,21 @@ mod tests {
         let proof = Granted::<cap::TenantsManage>::system();
         assert_eq!(proof.role(), Role::Admin);
         assert!(Role::Admin.has(cap::TenantsManage::PERMISSION));
+    }
+
+    #[test]
+    fn own_things_need_no_permission_and_others_need_the_capability() {
+        let (me, other) = (Uuid::new_v4(), Uuid::new_v4());
+        let own = OwnOrAny::<cap::SessionsRevokeAny>::check(me, Role::Agent, me).unwrap();
+        assert!(!own.by_other());
+        assert_eq!(
+            OwnOrAny::<cap::SessionsRevokeAny>::check(me, Role::Agent, other).unwrap_err(),
+            RuleViolation::MissingPermission(Permission::SessionsRevokeAny)
+        );
+        let any =
+            OwnOrAny::<cap::SessionsRevokeAny>::check(me, Role::SecurityOfficer, other).unwrap();
+        assert!(any.by_other());
+        assert_eq!(any.owner(), other);
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub use tickets::*;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use opsdesk_core::proof::{cap, Granted};
+use opsdesk_core::proof::{cap, Granted, OwnOrAny};
 use opsdesk_core::Role;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -215,19 +215,20 @@ pub trait Store: TicketStore + AccessStore + EventStore + Send + Sync + 'static 
     async fn touch_session(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<()>;
     /// Sessions of `staff_id` not yet ended, newest first.
     async fn list_sessions(&self, staff_id: Uuid) -> StoreResult<Vec<SessionRecord>>;
-    /// Ends one session; false if it was already ended or does not exist (then `fx` is not
-    /// written).
+    /// Ends one session of `right.owner()`; false if it was already ended or does not exist
+    /// (then `fx` is not written).
     async fn end_session(
         &self,
+        right: &OwnOrAny<cap::SessionsRevokeAny>,
         id: Uuid,
         reason: &str,
         now: DateTime<Utc>,
         fx: Effects,
     ) -> StoreResult<bool>;
-    /// Ends every open session of `staff_id` except `except`; returns how many.
+    /// Ends every open session of `right.owner()` except `except`; returns how many.
     async fn end_sessions_of(
         &self,
-        staff_id: Uuid,
+        right: &OwnOrAny<cap::SessionsRevokeAny>,
         except: Option<Uuid>,
         reason: &str,
         now: DateTime<Utc>,

@@ -8,7 +8,7 @@ use crate::staff::{accounts, enrollment, sessions, sign_in};
 use crate::*;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use opsdesk_core::proof::{cap, Granted};
+use opsdesk_core::proof::{cap, Granted, OwnOrAny};
 use opsdesk_core::Role;
 use uuid::Uuid;
 
@@ -161,6 +161,7 @@ impl<D: Dialect> Store for D {
 
     async fn end_session(
         &self,
+        _right: &OwnOrAny<cap::SessionsRevokeAny>,
         id: Uuid,
         reason: &str,
         now: DateTime<Utc>,
@@ -171,13 +172,13 @@ impl<D: Dialect> Store for D {
 
     async fn end_sessions_of(
         &self,
-        staff_id: Uuid,
+        right: &OwnOrAny<cap::SessionsRevokeAny>,
         except: Option<Uuid>,
         reason: &str,
         now: DateTime<Utc>,
         fx: Effects,
     ) -> StoreResult<u64> {
-        sessions::end_all_of(self, staff_id, except, reason, now, fx).await
+        sessions::end_all_of(self, right.owner(), except, reason, now, fx).await
     }
 
     async fn record(&self, fx: Effects) -> StoreResult<()> {

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use opsdesk_core::access::{
     Clearance, GrantEndReason, GrantFacts, RequestStatus, TenantUserRole, TenantUserStatus,
 };
-use opsdesk_core::proof::{cap, scope, Granted, TenantAccess, TenantDataLoad};
+use opsdesk_core::proof::{cap, scope, Granted, OwnOrAny, TenantAccess, TenantDataLoad};
 use opsdesk_core::rules::AccessScope;
 use opsdesk_core::Role;
 use opsdesk_proto::{
@@ -265,8 +265,14 @@ pub trait AccessStore: Send + Sync {
     async fn grants_to_end(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<GrantView>>;
     /// Grants whose start has come but is not yet recorded.
     async fn grants_to_start(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<GrantView>>;
-    /// Ends a grant not yet ended; `None` (and `fx` not written) when it already was.
-    async fn end_grant(&self, end: EndGrant, fx: Effects) -> StoreResult<Option<GrantView>>;
+    /// Ends a grant of `right.owner()` not yet ended; `None` (and `fx` not written) when it
+    /// already was.
+    async fn end_grant(
+        &self,
+        right: &OwnOrAny<cap::GrantsRevokeAny>,
+        end: EndGrant,
+        fx: Effects,
+    ) -> StoreResult<Option<GrantView>>;
     /// Grants not ended and not yet warned about whose end is at or before `until` (the
     /// warning's lead time from now). Their `state` is computed at `until`.
     async fn grants_to_warn(&self, until: DateTime<Utc>, limit: u32)

@@ -94,7 +94,12 @@ impl<D: Dialect> AccessStore for D {
         grants::due(self, Due::Starting, now, limit).await
     }
 
-    async fn end_grant(&self, end: EndGrant, fx: Effects) -> StoreResult<Option<GrantView>> {
+    async fn end_grant(
+        &self,
+        _right: &OwnOrAny<cap::GrantsRevokeAny>,
+        end: EndGrant,
+        fx: Effects,
+    ) -> StoreResult<Option<GrantView>> {
         grants::end(self, end, fx).await
     }
 

@@ -6,7 +6,7 @@
 use crate::harness::{admin, audit_len, enrolled, fx, new_staff, t};
 use chrono::Duration;
 use opsdesk_core::access::{Clearance, GrantEndReason, GrantState, RequestStatus};
-use opsdesk_core::proof::{scope, TenantAccess};
+use opsdesk_core::proof::{scope, OwnOrAny, TenantAccess};
 use opsdesk_core::rules::AccessScope;
 use opsdesk_core::Role;
 use opsdesk_store::*;
@@ -507,8 +507,13 @@ async fn grants_start_and_end_once(store: Arc<dyn Store>) {
         comment: Some("left the team".into()),
         at: t(1300),
     };
+    let holder = |id| {
+        let store = store.clone();
+        async move { store.grant(id, t(1300)).await.unwrap().unwrap().holder.id }
+    };
+    let revoker = OwnOrAny::any(&admin(), holder(other).await);
     let ended = store
-        .end_grant(revoke.clone(), fx("grant.revoked", "other"))
+        .end_grant(&revoker, revoke.clone(), fx("grant.revoked", "other"))
         .await
         .unwrap()
         .unwrap();
@@ -545,8 +550,9 @@ async fn grants_start_and_end_once(store: Arc<dyn Store>) {
         at: t(2000),
     };
     let before = audit_len(&*store).await;
+    let job = OwnOrAny::system(holder(gid).await);
     let ended = store
-        .end_grant(expire.clone(), fx("grant.expired", "g"))
+        .end_grant(&job, expire.clone(), fx("grant.expired", "g"))
         .await
         .unwrap()
         .unwrap();
@@ -556,7 +562,7 @@ async fn grants_start_and_end_once(store: Arc<dyn Store>) {
     );
     assert_eq!(
         store
-            .end_grant(expire.clone(), fx("grant.expired", "g"))
+            .end_grant(&job, expire.clone(), fx("grant.expired", "g"))
             .await
             .unwrap(),
         None
@@ -568,7 +574,11 @@ async fn grants_start_and_end_once(store: Arc<dyn Store>) {
         ..expire
     };
     assert_refused!(
-        store.end_grant(unknown, Effects::default()),
+        store.end_grant(
+            &OwnOrAny::system(Uuid::new_v4()),
+            unknown,
+            Effects::default()
+        ),
         StoreError::NotFound
     );
 

@@ -2,7 +2,7 @@
 //! records the tests build.
 
 use chrono::{DateTime, Duration, Utc};
-use opsdesk_core::proof::{cap, Capability, Granted};
+use opsdesk_core::proof::{cap, Capability, Granted, OwnOrAny};
 use opsdesk_core::Role;
 use opsdesk_store::testing::TestDatabase;
 use opsdesk_store::*;
@@ -21,6 +21,11 @@ pub enum Raw {
 /// The proof of a permission the store's writes take, as an admin's check issues it.
 pub fn admin<C: Capability>() -> Granted<C> {
     Granted::check(Role::Admin).expect("admins hold every permission")
+}
+
+/// The proof that `owner` acts on what they hold (their sessions, their grant).
+pub fn own<C: Capability>(owner: Uuid) -> OwnOrAny<C> {
+    OwnOrAny::check(owner, Role::Viewer, owner).expect("one's own needs no permission")
 }
 
 /// The proof ticket writes take, as an agent's check issues it.
