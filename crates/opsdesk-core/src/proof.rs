@@ -39,7 +39,7 @@ impl<C: Capability> Granted<C> {
     /// The proof for the hub acting as itself: background jobs (SLA, access expiry) and the
     /// `seed` command, never a request. It stands for the admin role, which holds every
     /// permission; grep for `Granted::system` to see every write made without a person's check.
-    pub fn system() -> Self {
+    pub const fn system() -> Self {
         Granted {
             role: Role::Admin,
             _capability: PhantomData,

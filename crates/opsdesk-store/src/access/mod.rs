@@ -290,6 +290,7 @@ pub trait AccessStore: Send + Sync {
     /// The core view of the same, for the rules.
     async fn clearance_facts(&self, staff_id: Uuid) -> StoreResult<Clearance>;
     /// Stores the clearance if the stored one is at `expected_version` (0: none yet).
+    #[allow(clippy::too_many_arguments)] // the proof, then the six facts of the record
     async fn record_clearance(
         &self,
         proof: &Granted<cap::OnboardingRecord>,

@@ -127,6 +127,7 @@ impl<D: Dialect> AccessStore for D {
         clearance::facts(self, staff_id).await
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn record_clearance(
         &self,
         _proof: &Granted<cap::OnboardingRecord>,

@@ -84,7 +84,7 @@ pub async fn bulk_edit(
     }
     let records = state.store.tickets_by_ids(&ids).await?;
     let now = state.now();
-    let writer = Writer::staff(caller, client);
+    let writer = Writer::staff(caller, client, &editor);
     let mut writes = Vec::with_capacity(records.len());
     for tr in &req.tickets {
         let r = records
@@ -174,7 +174,7 @@ pub async fn bulk_edit(
     }
     let saved = save(
         state,
-        &editor,
+        writer.proof,
         writes,
         None,
         idem_draft(idem, &ids, now),

@@ -29,20 +29,12 @@ pub async fn escalate(
     let worker = Granted::<cap::TicketsWork>::check(caller.staff.role)?;
     let reason = check_reason(&req.reason).map_err(|e| HubError::field("reason", e))?;
     let idem = idem(&caller.actor(), key, &format!("escalate:{id}"), &req);
-    let writer = Writer::staff(caller, client);
-    let saved = mutate_one(
-        state,
-        &worker,
-        &writer,
-        id,
-        req.version,
-        idem,
-        |r, s, now| {
-            writable(r)?;
-            may_escalate(s.status)?;
-            Ok(escalation(r, s, now, &writer.name, &reason))
-        },
-    )
+    let writer = Writer::staff(caller, client, &worker);
+    let saved = mutate_one(state, &writer, id, req.version, idem, |r, s, now| {
+        writable(r)?;
+        may_escalate(s.status)?;
+        Ok(escalation(r, s, now, &writer.name, &reason))
+    })
     .await?;
     Ok(saved.summary)
 }
@@ -105,8 +97,7 @@ pub async fn apply_sla_alarm(
     clock: SlaClock,
 ) -> HubResult<TicketRecord> {
     let writer = Writer::system();
-    let hub = Granted::<cap::TicketsWork>::system();
-    mutate_one(state, &hub, &writer, record.id(), record.summary.version, None, |r, s, now| {
+    mutate_one(state, &writer, record.id(), record.summary.version, None, |r, s, now| {
         s.sla = clock;
         let stage = match alarm {
             SlaAlarm::Warning(st) | SlaAlarm::Breach(st) => st,

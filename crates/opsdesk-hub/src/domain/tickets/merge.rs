@@ -51,7 +51,7 @@ pub async fn merge(
     writable(&source)?;
     writable(&target)?;
     let now = state.now();
-    let writer = Writer::staff(caller, client);
+    let writer = Writer::staff(caller, client, &merger);
     let mut src = state_of(&source);
     let mut dst = state_of(&target);
     let from_status = src.status;
@@ -140,7 +140,7 @@ pub async fn merge(
     }
     let saved = save(
         state,
-        &merger,
+        writer.proof,
         writes,
         Some(MessageMove {
             from: id,

@@ -18,7 +18,7 @@ use crate::support::events;
 use crate::support::idempotency::{idem_draft, replayed, Idem};
 use chrono::{DateTime, Utc};
 use opsdesk_core::audit::AuditAction;
-use opsdesk_core::proof::TicketWriteProof;
+use opsdesk_core::proof::{cap, Granted, TicketWriteProof};
 use opsdesk_core::sla::SlaTargets;
 use opsdesk_core::ticket::{check_writable, Priority, TicketStatus};
 use opsdesk_core::Role;
@@ -30,34 +30,42 @@ use opsdesk_store::{
 use std::net::IpAddr;
 use uuid::Uuid;
 
-/// Who is writing: staff, an integration, or the hub itself (the SLA job).
+/// Who is writing: staff, an integration, or the hub itself (the SLA job), with the proof of the
+/// permission checked for the write.
 #[derive(Debug, Clone)]
-pub struct Writer {
+pub struct Writer<'a> {
     /// `staff:<id>`, `integration:<id>` or `system`.
     pub actor: String,
     pub name: String,
     pub staff: Option<(Uuid, Role)>,
     pub addr: IpAddr,
+    /// What the store's write takes.
+    pub proof: &'a dyn TicketWriteProof,
 }
 
-impl Writer {
-    /// A signed-in staff member.
-    pub fn staff(caller: &Caller, client: &ClientInfo) -> Self {
+/// The proof the hub's own ticket writes (the SLA job) go under.
+static HUB_WORKS_TICKETS: Granted<cap::TicketsWork> = Granted::system();
+
+impl<'a> Writer<'a> {
+    /// A signed-in staff member, with the proof their check returned.
+    pub fn staff(caller: &Caller, client: &ClientInfo, proof: &'a dyn TicketWriteProof) -> Self {
         Writer {
             actor: caller.actor(),
             name: caller.staff.display_name.clone(),
             staff: Some((caller.staff.id, caller.staff.role)),
             addr: client.addr,
+            proof,
         }
     }
 
     /// The hub's own jobs.
-    pub fn system() -> Self {
+    pub fn system() -> Writer<'static> {
         Writer {
             actor: "system".into(),
             name: "Opsdesk".into(),
             staff: None,
             addr: IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+            proof: &HUB_WORKS_TICKETS,
         }
     }
 
@@ -244,8 +252,7 @@ pub struct Mutation {
 /// Applies `mutate` to the ticket at `seen` and writes it; stale versions get the conflict.
 pub(crate) async fn mutate_one(
     state: &AppState,
-    proof: &dyn TicketWriteProof,
-    writer: &Writer,
+    writer: &Writer<'_>,
     id: Uuid,
     seen: i64,
     idem: Option<Idem>,
@@ -293,7 +300,7 @@ pub(crate) async fn mutate_one(
     first_of(
         save(
             state,
-            proof,
+            writer.proof,
             vec![write],
             None,
             idem_draft(idem, &[id], now),

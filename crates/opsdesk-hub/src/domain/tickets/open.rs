@@ -8,7 +8,7 @@ use crate::support::effects::audit;
 use crate::support::events;
 use crate::support::idempotency::{idem, idem_draft, replayed, Idem};
 use opsdesk_core::audit::AuditAction;
-use opsdesk_core::proof::{cap, Granted, TicketWriteProof};
+use opsdesk_core::proof::{cap, Granted};
 use opsdesk_core::sla::SlaClock;
 use opsdesk_core::ticket::{
     check_body, check_subject, check_tags, EscalationLevel, MessageKind, Priority, TicketStatus,
@@ -56,8 +56,7 @@ fn check_opening(
 
 async fn open(
     state: &AppState,
-    proof: &dyn TicketWriteProof,
-    writer: &Writer,
+    writer: &Writer<'_>,
     o: Opening,
     idem: Option<Idem>,
 ) -> HubResult<TicketSummary> {
@@ -131,7 +130,7 @@ async fn open(
     };
     let saved = save(
         state,
-        proof,
+        writer.proof,
         vec![write],
         None,
         idem_draft(idem, &[id], now),
@@ -166,7 +165,7 @@ pub async fn create(
         req.priority,
         req.tags.as_deref(),
     )?;
-    open(state, &worker, &Writer::staff(caller, client), o, idem).await
+    open(state, &Writer::staff(caller, client, &worker), o, idem).await
 }
 
 /// Opens a ticket from the platform through an integration token.
@@ -192,12 +191,13 @@ pub async fn intake(
         req.priority.unwrap_or(Priority::Medium),
         req.tags.as_deref(),
     )?;
+    let platform = Granted::<cap::TicketsWork>::from_platform();
     let writer = Writer {
         actor: integration.actor(),
         name: integration.token.name.clone(),
         staff: None,
         addr: client.addr,
+        proof: &platform,
     };
-    let platform = Granted::<cap::TicketsWork>::from_platform();
-    open(state, &platform, &writer, o, idem).await
+    open(state, &writer, o, idem).await
 }

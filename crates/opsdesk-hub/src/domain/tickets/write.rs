@@ -11,7 +11,7 @@ use super::{
 use crate::state::AppState;
 use crate::support::idempotency::{idem, replayed};
 use opsdesk_core::audit::AuditAction;
-use opsdesk_core::proof::{cap, Granted};
+use opsdesk_core::proof::{cap, Granted, TicketWriteProof};
 use opsdesk_core::ticket::{check_body, check_tags, MessageKind, TicketRuleError, TicketStatus};
 use opsdesk_core::Role;
 use opsdesk_proto::{
@@ -45,43 +45,35 @@ pub async fn update(
         ));
     }
     let idem = idem(&caller.actor(), key, &format!("update:{id}"), &req);
-    let writer = Writer::staff(caller, client);
-    let saved = mutate_one(
-        state,
-        &worker,
-        &writer,
-        id,
-        req.version,
-        idem,
-        |r, s, now| {
-            let mut changes = Vec::new();
-            if let Some(to) = req.status.filter(|to| *to != s.status) {
-                if r.summary.merged_into.is_some() {
-                    return Err(TicketRuleError::TicketClosed.into());
-                }
-                set_status(s, to, now, &mut changes)?;
-            } else {
-                writable(r)?;
+    let writer = Writer::staff(caller, client, &worker);
+    let saved = mutate_one(state, &writer, id, req.version, idem, |r, s, now| {
+        let mut changes = Vec::new();
+        if let Some(to) = req.status.filter(|to| *to != s.status) {
+            if r.summary.merged_into.is_some() {
+                return Err(TicketRuleError::TicketClosed.into());
             }
-            if let Some(p) = req.priority.filter(|p| *p != s.priority) {
-                changes.push(change("priority", s.priority, p));
-                s.priority = p;
-            }
-            if let Some(tags) = tags.filter(|t| *t != s.tags) {
-                changes.push(change("tags", s.tags.join(" "), tags.join(" ")));
-                s.tags = tags;
-            }
-            let details = json!({"changes": changes});
-            Ok(Mutation {
-                changes,
-                messages: Vec::new(),
-                action: AuditAction::TicketUpdated,
-                details,
-                event: TicketEventKind::Changed,
-                reason: None,
-            })
-        },
-    )
+            set_status(s, to, now, &mut changes)?;
+        } else {
+            writable(r)?;
+        }
+        if let Some(p) = req.priority.filter(|p| *p != s.priority) {
+            changes.push(change("priority", s.priority, p));
+            s.priority = p;
+        }
+        if let Some(tags) = tags.filter(|t| *t != s.tags) {
+            changes.push(change("tags", s.tags.join(" "), tags.join(" ")));
+            s.tags = tags;
+        }
+        let details = json!({"changes": changes});
+        Ok(Mutation {
+            changes,
+            messages: Vec::new(),
+            action: AuditAction::TicketUpdated,
+            details,
+            event: TicketEventKind::Changed,
+            reason: None,
+        })
+    })
     .await?;
     Ok(saved.summary)
 }
@@ -103,57 +95,49 @@ pub async fn add_message(
         return Err(HubError::field("kind", "must be `reply` or `note`"));
     }
     let idem = idem(&caller.actor(), key, &format!("message:{id}"), &req);
-    let writer = Writer::staff(caller, client);
-    mutate_one(
-        state,
-        &worker,
-        &writer,
-        id,
-        req.version,
-        idem,
-        |r, s, now| {
-            writable(r)?;
-            let mut changes = Vec::new();
-            let is_reply = req.kind == MessageKind::Reply;
-            if is_reply && s.first_responded_at.is_none() {
-                s.first_responded_at = Some(now);
-                s.sla.on_first_response();
-                changes.push(opt_change("first_response", None, Some(now.to_rfc3339())));
-            }
-            let to = req
-                .status
-                .or((is_reply && s.status == TicketStatus::New).then_some(TicketStatus::Open));
-            if let Some(to) = to.filter(|to| *to != s.status) {
-                set_status(s, to, now, &mut changes)?;
-            }
-            let what = if is_reply { "reply" } else { "note" };
-            changes.push(opt_change(
-                what,
-                None,
-                Some(format!("{} characters", body.chars().count())),
-            ));
-            let message = NewMessage {
-                id: Uuid::now_v7(),
-                kind: req.kind,
-                author_id: writer.staff_id(),
-                author_name: writer.name.clone(),
-                body: body.clone(),
-                created_at: now,
-            };
-            Ok(Mutation {
-                changes,
-                details: json!({"message_id": message.id, "kind": req.kind, "status": to}),
-                messages: vec![message],
-                action: if is_reply {
-                    AuditAction::TicketReplied
-                } else {
-                    AuditAction::TicketNoted
-                },
-                event: TicketEventKind::Changed,
-                reason: None,
-            })
-        },
-    )
+    let writer = Writer::staff(caller, client, &worker);
+    mutate_one(state, &writer, id, req.version, idem, |r, s, now| {
+        writable(r)?;
+        let mut changes = Vec::new();
+        let is_reply = req.kind == MessageKind::Reply;
+        if is_reply && s.first_responded_at.is_none() {
+            s.first_responded_at = Some(now);
+            s.sla.on_first_response();
+            changes.push(opt_change("first_response", None, Some(now.to_rfc3339())));
+        }
+        let to = req
+            .status
+            .or((is_reply && s.status == TicketStatus::New).then_some(TicketStatus::Open));
+        if let Some(to) = to.filter(|to| *to != s.status) {
+            set_status(s, to, now, &mut changes)?;
+        }
+        let what = if is_reply { "reply" } else { "note" };
+        changes.push(opt_change(
+            what,
+            None,
+            Some(format!("{} characters", body.chars().count())),
+        ));
+        let message = NewMessage {
+            id: Uuid::now_v7(),
+            kind: req.kind,
+            author_id: writer.staff_id(),
+            author_name: writer.name.clone(),
+            body: body.clone(),
+            created_at: now,
+        };
+        Ok(Mutation {
+            changes,
+            details: json!({"message_id": message.id, "kind": req.kind, "status": to}),
+            messages: vec![message],
+            action: if is_reply {
+                AuditAction::TicketReplied
+            } else {
+                AuditAction::TicketNoted
+            },
+            event: TicketEventKind::Changed,
+            reason: None,
+        })
+    })
     .await
 }
 
@@ -173,6 +157,9 @@ pub async fn assign(
     if let Some(ids) = replayed(state, &idem).await? {
         return current(state, ids[0]).await;
     }
+    // Giving the ticket to someone else (or taking it from them) needs `tickets.assign`, whose
+    // proof then goes with the write.
+    let mut assigner: Option<Granted<cap::TicketsAssign>> = None;
     let record = load(state, id).await?;
     let (assignee, group) = match &req.to {
         AssignTarget::Me => (Some(caller.staff.id), record.summary.group_id),
@@ -180,7 +167,7 @@ pub async fn assign(
             (Some(caller.staff.id), record.summary.group_id)
         }
         AssignTarget::Staff { staff_id } => {
-            Granted::<cap::TicketsAssign>::check(role)?;
+            assigner = Some(Granted::<cap::TicketsAssign>::check(role)?);
             let target = state.store.staff_by_id(*staff_id).await?;
             match target {
                 Some(t)
@@ -196,7 +183,7 @@ pub async fn assign(
             (Some(*staff_id), record.summary.group_id)
         }
         AssignTarget::Group { group_id } => {
-            Granted::<cap::TicketsAssign>::check(role)?;
+            assigner = Some(Granted::<cap::TicketsAssign>::check(role)?);
             if state.store.group_by_id(*group_id).await?.is_none() {
                 return Err(HubError::field("to.group_id", "is not a group"));
             }
@@ -214,7 +201,7 @@ pub async fn assign(
         }
         AssignTarget::Nobody => {
             if record.summary.assignee_id != Some(caller.staff.id) {
-                Granted::<cap::TicketsAssign>::check(role)?;
+                assigner = Some(Granted::<cap::TicketsAssign>::check(role)?);
             }
             (None, record.summary.group_id)
         }
@@ -227,46 +214,42 @@ pub async fn assign(
         Some(g) => state.store.group_by_id(g).await?.map(|g| g.name),
         None => None,
     };
-    let writer = Writer::staff(caller, client);
-    let saved = mutate_one(
-        state,
-        &worker,
-        &writer,
-        id,
-        req.version,
-        idem,
-        |r, s, now| {
-            writable(r)?;
-            let mut changes = Vec::new();
-            if s.assignee_id != assignee {
-                changes.push(opt_change(
-                    "assignee",
-                    r.summary.assignee_name.clone(),
-                    names.clone(),
-                ));
-                s.assignee_id = assignee;
-            }
-            if s.group_id != group {
-                changes.push(opt_change(
-                    "group",
-                    r.summary.group_name.clone(),
-                    group_name.clone(),
-                ));
-                s.group_id = group;
-            }
-            if assignee.is_some() && s.status == TicketStatus::New {
-                set_status(s, TicketStatus::Open, now, &mut changes)?;
-            }
-            Ok(Mutation {
-                details: json!({"assignee_id": assignee, "group_id": group, "to": req.to}),
-                changes,
-                messages: Vec::new(),
-                action: AuditAction::TicketUpdated,
-                event: TicketEventKind::Assigned,
-                reason: None,
-            })
-        },
-    )
+    let proof: &dyn TicketWriteProof = match &assigner {
+        Some(assign) => assign,
+        None => &worker,
+    };
+    let writer = Writer::staff(caller, client, proof);
+    let saved = mutate_one(state, &writer, id, req.version, idem, |r, s, now| {
+        writable(r)?;
+        let mut changes = Vec::new();
+        if s.assignee_id != assignee {
+            changes.push(opt_change(
+                "assignee",
+                r.summary.assignee_name.clone(),
+                names.clone(),
+            ));
+            s.assignee_id = assignee;
+        }
+        if s.group_id != group {
+            changes.push(opt_change(
+                "group",
+                r.summary.group_name.clone(),
+                group_name.clone(),
+            ));
+            s.group_id = group;
+        }
+        if assignee.is_some() && s.status == TicketStatus::New {
+            set_status(s, TicketStatus::Open, now, &mut changes)?;
+        }
+        Ok(Mutation {
+            details: json!({"assignee_id": assignee, "group_id": group, "to": req.to}),
+            changes,
+            messages: Vec::new(),
+            action: AuditAction::TicketUpdated,
+            event: TicketEventKind::Assigned,
+            reason: None,
+        })
+    })
     .await?;
     Ok(saved.summary)
 }
