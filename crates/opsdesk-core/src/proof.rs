@@ -14,7 +14,9 @@ pub trait Capability {
     const PERMISSION: Permission;
 }
 
-/// Evidence that a role holds capability `C`. Cannot be built except by [`Granted::check`].
+/// Evidence that a role holds capability `C`. Built by [`Granted::check`] for a person, or by
+/// [`Granted::system`] for the hub's own jobs and the seed. Store writes that need a staff
+/// permission take one, so a write whose check was forgotten does not compile.
 #[derive(Debug)]
 pub struct Granted<C: Capability> {
     role: Role,
@@ -31,6 +33,16 @@ impl<C: Capability> Granted<C> {
             })
         } else {
             Err(RuleViolation::MissingPermission(C::PERMISSION))
+        }
+    }
+
+    /// The proof for the hub acting as itself: background jobs (SLA, access expiry) and the
+    /// `seed` command, never a request. It stands for the admin role, which holds every
+    /// permission; grep for `Granted::system` to see every write made without a person's check.
+    pub const fn system() -> Self {
+        Granted {
+            role: Role::Admin,
+            _capability: PhantomData,
         }
     }
 
@@ -75,6 +87,104 @@ pub mod cap {
         GrantsRevokeAny,
         OnboardingRecord
     );
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+impl Granted<cap::TicketsWork> {
+    /// For tickets the platform opens through a request the hub authenticated with an
+    /// integration token (no staff member, so no role to check); it stands for the agent role,
+    /// the least that holds `tickets.work`.
+    pub fn from_platform() -> Self {
+        Granted {
+            role: Role::Agent,
+            _capability: PhantomData,
+        }
+    }
+}
+
+/// A proof that allows writing tickets (their state, messages and history): working them, or
+/// one of the wider ticket permissions (assign, merge, bulk edit, escalation handling), each of
+/// which the hub checks for its action. Sealed: only these `Granted` types are one.
+pub trait TicketWriteProof: sealed::Sealed + Send + Sync + std::fmt::Debug {
+    /// The permission that was checked.
+    fn permission(&self) -> Permission;
+}
+
+macro_rules! ticket_write_proofs {
+    ($($name:ident),*) => {
+        $(
+            impl sealed::Sealed for Granted<cap::$name> {}
+            impl TicketWriteProof for Granted<cap::$name> {
+                fn permission(&self) -> Permission {
+                    Permission::$name
+                }
+            }
+        )*
+    };
+}
+ticket_write_proofs!(
+    TicketsWork,
+    TicketsAssign,
+    TicketsMerge,
+    TicketsBulkEdit,
+    EscalationsHandle
+);
+
+/// Evidence that a staff member may end something `owner` holds (their sessions, their grant):
+/// they are its owner, or they hold `C`, which covers anyone's. Made by [`OwnOrAny::check`] or
+/// [`OwnOrAny::any`] for a request, or [`OwnOrAny::system`] for the hub's own jobs.
+#[derive(Debug)]
+pub struct OwnOrAny<C: Capability> {
+    owner: Uuid,
+    by_other: bool,
+    _capability: PhantomData<fn() -> C>,
+}
+
+impl<C: Capability> OwnOrAny<C> {
+    /// `actor` (holding `role`) acts on what `owner` holds: their own needs nothing, anyone
+    /// else's needs `C`.
+    pub fn check(actor: Uuid, role: Role, owner: Uuid) -> Result<Self, RuleViolation> {
+        if actor == owner {
+            return Ok(OwnOrAny {
+                owner,
+                by_other: false,
+                _capability: PhantomData,
+            });
+        }
+        let granted = Granted::<C>::check(role)?;
+        Ok(Self::any(&granted, owner))
+    }
+
+    /// A holder of `C` acts on what `owner` holds (their own included).
+    pub fn any(_granted: &Granted<C>, owner: Uuid) -> Self {
+        OwnOrAny {
+            owner,
+            by_other: true,
+            _capability: PhantomData,
+        }
+    }
+
+    /// The hub's own jobs (expiry), acting on what `owner` holds; never a request.
+    pub fn system(owner: Uuid) -> Self {
+        OwnOrAny {
+            owner,
+            by_other: false,
+            _capability: PhantomData,
+        }
+    }
+
+    /// Whose thing it is.
+    pub fn owner(&self) -> Uuid {
+        self.owner
+    }
+
+    /// Whether someone other than the owner acts (under `C`).
+    pub fn by_other(&self) -> bool {
+        self.by_other
+    }
 }
 
 /// The grant scopes as types, for [`TenantAccess`].
@@ -223,5 +333,34 @@ mod tests {
         );
         let proof = Granted::<cap::StaffManage>::check(Role::Manager).unwrap();
         assert_eq!(proof.role(), Role::Manager);
+    }
+
+    #[test]
+    fn the_system_proof_stands_for_the_admin_role() {
+        let proof = Granted::<cap::TenantsManage>::system();
+        assert_eq!(proof.role(), Role::Admin);
+        assert!(Role::Admin.has(cap::TenantsManage::PERMISSION));
+    }
+
+    #[test]
+    fn own_things_need_no_permission_and_others_need_the_capability() {
+        let (me, other) = (Uuid::new_v4(), Uuid::new_v4());
+        let own = OwnOrAny::<cap::SessionsRevokeAny>::check(me, Role::Agent, me).unwrap();
+        assert!(!own.by_other());
+        assert_eq!(
+            OwnOrAny::<cap::SessionsRevokeAny>::check(me, Role::Agent, other).unwrap_err(),
+            RuleViolation::MissingPermission(Permission::SessionsRevokeAny)
+        );
+        let any =
+            OwnOrAny::<cap::SessionsRevokeAny>::check(me, Role::SecurityOfficer, other).unwrap();
+        assert!(any.by_other());
+        assert_eq!(any.owner(), other);
+    }
+
+    #[test]
+    fn ticket_write_proofs_name_their_permission() {
+        let merge = Granted::<cap::TicketsMerge>::check(Role::SeniorAgent).unwrap();
+        let proof: &dyn TicketWriteProof = &merge;
+        assert_eq!(proof.permission(), Permission::TicketsMerge);
     }
 }

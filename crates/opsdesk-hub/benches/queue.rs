@@ -8,6 +8,7 @@
 //! `EXPLAIN ANALYZE` afterwards (drop it by hand). Run: `cargo bench -p opsdesk-hub --bench queue`.
 
 use chrono::{DateTime, Utc};
+use opsdesk_core::proof::{cap, Granted};
 use opsdesk_core::ticket::{Priority, QueueSort, QueueView, TicketStatus};
 use opsdesk_core::totp::TotpSecret;
 use opsdesk_core::Role;
@@ -520,7 +521,14 @@ async fn sign_in_seeded(
         now,
     );
     store
-        .reset_mfa(staff.id, staff.version, invite, now, Effects::default())
+        .reset_mfa(
+            &Granted::<cap::StaffManage>::check(Role::Admin).expect("admins manage staff"),
+            staff.id,
+            staff.version,
+            invite,
+            now,
+            Effects::default(),
+        )
         .await
         .expect("reissue invite");
     let offer: EnrollmentOffer = http

@@ -35,6 +35,7 @@ pub use tickets::*;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use opsdesk_core::proof::{cap, Granted, OwnOrAny};
 use opsdesk_core::Role;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -103,7 +104,9 @@ pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
     }
 }
 
-/// Everything the hub keeps. Times are UTC; the hub passes `now` in.
+/// Everything the hub keeps. Times are UTC; the hub passes `now` in. A write that needs a staff
+/// permission takes the proof the hub's check returned (`&Granted<cap::…>`; jobs and the seed
+/// pass `Granted::system()`), so a write whose check was forgotten does not compile.
 #[async_trait]
 pub trait Store: TicketStore + AccessStore + EventStore + Send + Sync + 'static {
     /// Which database this is.
@@ -115,6 +118,7 @@ pub trait Store: TicketStore + AccessStore + EventStore + Send + Sync + 'static 
     /// Creates an invited staff member with their invite. `Duplicate{field:"username"}` if taken.
     async fn create_staff(
         &self,
+        proof: &Granted<cap::StaffManage>,
         staff: NewStaff,
         invite: NewInvite,
         fx: Effects,
@@ -128,6 +132,7 @@ pub trait Store: TicketStore + AccessStore + EventStore + Send + Sync + 'static 
     /// Sets the role if `expected_version` matches; bumps version. NotFound / VersionConflict.
     async fn change_role(
         &self,
+        proof: &Granted<cap::StaffManage>,
         id: Uuid,
         expected_version: i64,
         role: Role,
@@ -138,6 +143,7 @@ pub trait Store: TicketStore + AccessStore + EventStore + Send + Sync + 'static 
     /// (reason `mfa_reset`), voids other open invites and stores `invite`. Bumps version.
     async fn reset_mfa(
         &self,
+        proof: &Granted<cap::StaffManage>,
         id: Uuid,
         expected_version: i64,
         invite: NewInvite,
@@ -148,6 +154,7 @@ pub trait Store: TicketStore + AccessStore + EventStore + Send + Sync + 'static 
     /// invites. Bumps version.
     async fn deactivate(
         &self,
+        proof: &Granted<cap::StaffManage>,
         id: Uuid,
         expected_version: i64,
         now: DateTime<Utc>,
@@ -208,19 +215,20 @@ pub trait Store: TicketStore + AccessStore + EventStore + Send + Sync + 'static 
     async fn touch_session(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<()>;
     /// Sessions of `staff_id` not yet ended, newest first.
     async fn list_sessions(&self, staff_id: Uuid) -> StoreResult<Vec<SessionRecord>>;
-    /// Ends one session; false if it was already ended or does not exist (then `fx` is not
-    /// written).
+    /// Ends one session of `right.owner()`; false if it was already ended or does not exist
+    /// (then `fx` is not written).
     async fn end_session(
         &self,
+        right: &OwnOrAny<cap::SessionsRevokeAny>,
         id: Uuid,
         reason: &str,
         now: DateTime<Utc>,
         fx: Effects,
     ) -> StoreResult<bool>;
-    /// Ends every open session of `staff_id` except `except`; returns how many.
+    /// Ends every open session of `right.owner()` except `except`; returns how many.
     async fn end_sessions_of(
         &self,
-        staff_id: Uuid,
+        right: &OwnOrAny<cap::SessionsRevokeAny>,
         except: Option<Uuid>,
         reason: &str,
         now: DateTime<Utc>,

@@ -8,6 +8,7 @@ use crate::staff::{accounts, enrollment, sessions, sign_in};
 use crate::*;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use opsdesk_core::proof::{cap, Granted, OwnOrAny};
 use opsdesk_core::Role;
 use uuid::Uuid;
 
@@ -25,6 +26,7 @@ impl<D: Dialect> Store for D {
 
     async fn create_staff(
         &self,
+        _proof: &Granted<cap::StaffManage>,
         staff: NewStaff,
         invite: NewInvite,
         fx: Effects,
@@ -50,6 +52,7 @@ impl<D: Dialect> Store for D {
 
     async fn change_role(
         &self,
+        _proof: &Granted<cap::StaffManage>,
         id: Uuid,
         expected_version: i64,
         role: Role,
@@ -61,6 +64,7 @@ impl<D: Dialect> Store for D {
 
     async fn reset_mfa(
         &self,
+        _proof: &Granted<cap::StaffManage>,
         id: Uuid,
         expected_version: i64,
         invite: NewInvite,
@@ -72,6 +76,7 @@ impl<D: Dialect> Store for D {
 
     async fn deactivate(
         &self,
+        _proof: &Granted<cap::StaffManage>,
         id: Uuid,
         expected_version: i64,
         now: DateTime<Utc>,
@@ -156,6 +161,7 @@ impl<D: Dialect> Store for D {
 
     async fn end_session(
         &self,
+        _right: &OwnOrAny<cap::SessionsRevokeAny>,
         id: Uuid,
         reason: &str,
         now: DateTime<Utc>,
@@ -166,13 +172,13 @@ impl<D: Dialect> Store for D {
 
     async fn end_sessions_of(
         &self,
-        staff_id: Uuid,
+        right: &OwnOrAny<cap::SessionsRevokeAny>,
         except: Option<Uuid>,
         reason: &str,
         now: DateTime<Utc>,
         fx: Effects,
     ) -> StoreResult<u64> {
-        sessions::end_all_of(self, staff_id, except, reason, now, fx).await
+        sessions::end_all_of(self, right.owner(), except, reason, now, fx).await
     }
 
     async fn record(&self, fx: Effects) -> StoreResult<()> {

@@ -13,6 +13,7 @@ use crate::support::events;
 use opsdesk_core::access::GrantEndReason;
 use opsdesk_core::audit::AuditAction;
 use opsdesk_core::events::EventKind;
+use opsdesk_core::proof::OwnOrAny;
 use opsdesk_store::{Effects, EndGrant};
 use serde_json::json;
 use std::net::Ipv4Addr;
@@ -141,7 +142,8 @@ pub async fn run_once(state: &AppState) -> HubResult<Round> {
                 comment: None,
                 at: g.ends_at,
             };
-            if state.store.end_grant(end, fx).await?.is_some() {
+            let job = OwnOrAny::system(g.holder.id);
+            if state.store.end_grant(&job, end, fx).await?.is_some() {
                 round.grants_ended += 1;
             }
         }

@@ -5,6 +5,7 @@
 use crate::domain::staff::invite::create_with_invite;
 use crate::error::{HubError, HubResult};
 use crate::state::AppState;
+use opsdesk_core::proof::Granted;
 use opsdesk_core::validate::{DisplayName, Email, Username};
 use opsdesk_core::Role;
 use opsdesk_proto::InviteStaffRequest;
@@ -78,7 +79,7 @@ async fn clear_demo_team(state: &AppState, by: Option<uuid::Uuid>) -> HubResult<
         ));
         state
             .store
-            .record_clearance(person.id, 0, clearance, by, now, fx)
+            .record_clearance(&Granted::system(), person.id, 0, clearance, by, now, fx)
             .await?;
     }
     Ok(())
@@ -101,7 +102,15 @@ async fn invite_demo_team(state: &AppState, by: Option<uuid::Uuid>) -> HubResult
         let actor = by
             .map(crate::support::effects::staff_ref)
             .unwrap_or_else(|| "system".into());
-        create_with_invite(state, req, &actor, by, std::net::Ipv4Addr::LOCALHOST.into()).await?;
+        create_with_invite(
+            state,
+            &Granted::system(),
+            req,
+            &actor,
+            by,
+            std::net::Ipv4Addr::LOCALHOST.into(),
+        )
+        .await?;
         added += 1;
     }
     Ok(added)

@@ -6,6 +6,7 @@ use super::{id_at, pick, Person, SeedError, SeedPlan, SeedReport, Tenant, HISTOR
 use crate::support::effects::audit;
 use chrono::{DateTime, Duration, Utc};
 use opsdesk_core::audit::AuditAction;
+use opsdesk_core::proof::{cap, Granted};
 use opsdesk_core::Role;
 use opsdesk_proto::TenantStatus;
 use opsdesk_store::{Effects, InviteKind, NewInvite, NewStaff, SeedBatch, Store, TenantDraft};
@@ -25,12 +26,10 @@ pub async fn seed_tenant_users(
     now: DateTime<Utc>,
 ) -> Result<u64, opsdesk_store::StoreError> {
     use opsdesk_core::access::{TenantUserRole, TenantUserStatus};
-    use opsdesk_core::proof::{cap, Granted, TenantDataLoad};
+    use opsdesk_core::proof::TenantDataLoad;
     use opsdesk_store::{NewTenantSignIn, TenantUserDraft};
-    // Seeding is the hub itself loading the platform's directory, with an admin's authority.
-    let Ok(admin) = Granted::<cap::TenantsManage>::check(Role::Admin) else {
-        return Ok(0);
-    };
+    // Seeding is the hub itself loading the platform's directory.
+    let admin = Granted::<cap::TenantsManage>::system();
     let mut written = 0u64;
     let mut after: Option<(String, Uuid)> = None;
     loop {
@@ -191,10 +190,13 @@ pub(crate) async fn seed_tenants(
     report.tenants_created = fresh.len() as u32;
     for chunk in fresh.chunks(1_000) {
         store
-            .seed_batch(SeedBatch {
-                tenants: chunk.to_vec(),
-                tickets: Vec::new(),
-            })
+            .seed_batch(
+                &Granted::system(),
+                SeedBatch {
+                    tenants: chunk.to_vec(),
+                    tickets: Vec::new(),
+                },
+            )
             .await?;
     }
     Ok(tenants)
@@ -264,7 +266,9 @@ pub(crate) async fn seed_staff(
                     role,
                     created_at: joined,
                 };
-                store.create_staff(new, invite, Effects::default()).await?;
+                store
+                    .create_staff(&Granted::system(), new, invite, Effects::default())
+                    .await?;
                 report.staff_created += 1;
                 id
             }
@@ -292,7 +296,14 @@ pub(crate) async fn seed_group(
         return Ok(g.id);
     }
     store
-        .create_group(id, name, members, now, Effects::default())
+        .create_group(
+            &Granted::system(),
+            id,
+            name,
+            members,
+            now,
+            Effects::default(),
+        )
         .await?;
     Ok(id)
 }

@@ -14,6 +14,7 @@ use self::desk::Desk;
 use crate::support::effects::audit;
 use chrono::{DateTime, Duration, Utc};
 use opsdesk_core::audit::AuditAction;
+use opsdesk_core::proof::Granted;
 use opsdesk_store::{Effects, SeedBatch, Store, StoreError, TicketSpec};
 use rand::distributions::WeightedIndex;
 use rand::rngs::StdRng;
@@ -169,10 +170,13 @@ pub async fn seed(
         if batch.len() == plan.batch as usize || i + 1 == plan.tickets {
             let tickets = std::mem::replace(&mut batch, Vec::with_capacity(plan.batch as usize));
             store
-                .seed_batch(SeedBatch {
-                    tenants: Vec::new(),
-                    tickets,
-                })
+                .seed_batch(
+                    &Granted::system(),
+                    SeedBatch {
+                        tenants: Vec::new(),
+                        tickets,
+                    },
+                )
                 .await?;
             progress(&SeedProgress {
                 written: i + 1,

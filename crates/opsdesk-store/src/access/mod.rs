@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use opsdesk_core::access::{
     Clearance, GrantEndReason, GrantFacts, RequestStatus, TenantUserRole, TenantUserStatus,
 };
-use opsdesk_core::proof::{scope, TenantAccess, TenantDataLoad};
+use opsdesk_core::proof::{cap, scope, Granted, OwnOrAny, TenantAccess, TenantDataLoad};
 use opsdesk_core::rules::AccessScope;
 use opsdesk_core::Role;
 use opsdesk_proto::{
@@ -194,7 +194,8 @@ impl Default for TenantSettingsValues {
     }
 }
 
-/// Cross-tenant access storage; part of every [`crate::Store`].
+/// Cross-tenant access storage; part of every [`crate::Store`]. Reviews and clearance take the
+/// proof of the reviewer's or recorder's permission.
 #[async_trait]
 pub trait AccessStore: Send + Sync {
     // ---- requests and reviews ----------------------------------------------------------------
@@ -221,6 +222,7 @@ pub trait AccessStore: Send + Sync {
     /// already reviewed it.
     async fn review_access_request(
         &self,
+        proof: &Granted<cap::AccessReview>,
         review: NewReview,
         decision: ReviewDecision,
         fx: Effects,
@@ -263,8 +265,14 @@ pub trait AccessStore: Send + Sync {
     async fn grants_to_end(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<GrantView>>;
     /// Grants whose start has come but is not yet recorded.
     async fn grants_to_start(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<GrantView>>;
-    /// Ends a grant not yet ended; `None` (and `fx` not written) when it already was.
-    async fn end_grant(&self, end: EndGrant, fx: Effects) -> StoreResult<Option<GrantView>>;
+    /// Ends a grant of `right.owner()` not yet ended; `None` (and `fx` not written) when it
+    /// already was.
+    async fn end_grant(
+        &self,
+        right: &OwnOrAny<cap::GrantsRevokeAny>,
+        end: EndGrant,
+        fx: Effects,
+    ) -> StoreResult<Option<GrantView>>;
     /// Grants not ended and not yet warned about whose end is at or before `until` (the
     /// warning's lead time from now). Their `state` is computed at `until`.
     async fn grants_to_warn(&self, until: DateTime<Utc>, limit: u32)
@@ -282,8 +290,10 @@ pub trait AccessStore: Send + Sync {
     /// The core view of the same, for the rules.
     async fn clearance_facts(&self, staff_id: Uuid) -> StoreResult<Clearance>;
     /// Stores the clearance if the stored one is at `expected_version` (0: none yet).
+    #[allow(clippy::too_many_arguments)] // the proof, then the six facts of the record
     async fn record_clearance(
         &self,
+        proof: &Granted<cap::OnboardingRecord>,
         staff_id: Uuid,
         expected_version: i64,
         clearance: Clearance,

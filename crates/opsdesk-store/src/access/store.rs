@@ -34,6 +34,7 @@ impl<D: Dialect> AccessStore for D {
 
     async fn review_access_request(
         &self,
+        _proof: &Granted<cap::AccessReview>,
         review: NewReview,
         decision: ReviewDecision,
         fx: Effects,
@@ -93,7 +94,12 @@ impl<D: Dialect> AccessStore for D {
         grants::due(self, Due::Starting, now, limit).await
     }
 
-    async fn end_grant(&self, end: EndGrant, fx: Effects) -> StoreResult<Option<GrantView>> {
+    async fn end_grant(
+        &self,
+        _right: &OwnOrAny<cap::GrantsRevokeAny>,
+        end: EndGrant,
+        fx: Effects,
+    ) -> StoreResult<Option<GrantView>> {
         grants::end(self, end, fx).await
     }
 
@@ -121,8 +127,10 @@ impl<D: Dialect> AccessStore for D {
         clearance::facts(self, staff_id).await
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn record_clearance(
         &self,
+        _proof: &Granted<cap::OnboardingRecord>,
         staff_id: Uuid,
         expected_version: i64,
         clearance: Clearance,

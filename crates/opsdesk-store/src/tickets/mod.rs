@@ -21,6 +21,7 @@ mod writes;
 use crate::{Effects, StoreResult};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use opsdesk_core::proof::{cap, Granted, TicketWriteProof};
 use opsdesk_core::sla::{SlaClock, SlaTargets};
 use opsdesk_core::ticket::{EscalationLevel, MessageKind, Priority, QueueSort, TicketStatus};
 use opsdesk_proto::{
@@ -167,13 +168,15 @@ pub fn cursor_of(record: &TicketRecord, sort: QueueSort) -> QueueCursor {
     record.summary.queue_cursor(sort)
 }
 
-/// The ticket queue's storage.
+/// The ticket queue's storage. Writes that need a staff permission take its proof (see
+/// [`crate::Store`]); ticket writes take any [`TicketWriteProof`].
 #[async_trait]
 pub trait TicketStore: Send + Sync {
     // ---- tenants ------------------------------------------------------------------------------
     /// `Duplicate{field:"slug"}` when the slug is taken.
     async fn create_tenant(
         &self,
+        proof: &Granted<cap::TenantsManage>,
         id: Uuid,
         draft: TenantDraft,
         now: DateTime<Utc>,
@@ -181,6 +184,7 @@ pub trait TicketStore: Send + Sync {
     ) -> StoreResult<TenantView>;
     async fn update_tenant(
         &self,
+        proof: &Granted<cap::TenantsManage>,
         id: Uuid,
         expected_version: i64,
         patch: TenantPatch,
@@ -190,6 +194,7 @@ pub trait TicketStore: Send + Sync {
     /// Creates or updates each tenant by slug, all in one transaction: (created, updated).
     async fn import_tenants(
         &self,
+        proof: &Granted<cap::TenantsManage>,
         drafts: Vec<TenantDraft>,
         now: DateTime<Utc>,
         fx: Effects,
@@ -207,6 +212,7 @@ pub trait TicketStore: Send + Sync {
     // ---- integration tokens -------------------------------------------------------------------
     async fn create_integration_token(
         &self,
+        proof: &Granted<cap::SettingsManage>,
         token: NewIntegrationToken,
         fx: Effects,
     ) -> StoreResult<IntegrationTokenView>;
@@ -214,6 +220,7 @@ pub trait TicketStore: Send + Sync {
     /// Revokes a token; `NotFound` if missing, `AlreadyUsed("token_revoked")` if revoked.
     async fn revoke_integration_token(
         &self,
+        proof: &Granted<cap::SettingsManage>,
         id: Uuid,
         now: DateTime<Utc>,
         fx: Effects,
@@ -229,6 +236,7 @@ pub trait TicketStore: Send + Sync {
     /// `Duplicate{field:"name"}` when taken.
     async fn create_group(
         &self,
+        proof: &Granted<cap::SlaManage>,
         id: Uuid,
         name: &str,
         members: &[Uuid],
@@ -237,6 +245,7 @@ pub trait TicketStore: Send + Sync {
     ) -> StoreResult<GroupView>;
     async fn set_group_members(
         &self,
+        proof: &Granted<cap::SlaManage>,
         id: Uuid,
         members: &[Uuid],
         fx: Effects,
@@ -253,6 +262,7 @@ pub trait TicketStore: Send + Sync {
     async fn sla_policies(&self) -> StoreResult<Vec<SlaPolicyView>>;
     async fn update_sla_policy(
         &self,
+        proof: &Granted<cap::SlaManage>,
         priority: Priority,
         expected_version: i64,
         targets: SlaTargets,
@@ -267,6 +277,7 @@ pub trait TicketStore: Send + Sync {
     /// `Duplicate{field:"idempotency_key"}` if the key was recorded meanwhile.
     async fn write_tickets(
         &self,
+        proof: &dyn TicketWriteProof,
         writes: Vec<TicketWrite>,
         moves: Option<MessageMove>,
         idempotency: Option<IdempotencyDraft>,
@@ -332,7 +343,11 @@ pub trait TicketStore: Send + Sync {
     // ---- seeding ------------------------------------------------------------------------------
     /// Writes generated data fast: rows go in as given, without audit entries (the seed command
     /// records one entry for the whole run).
-    async fn seed_batch(&self, batch: SeedBatch) -> StoreResult<()>;
+    async fn seed_batch(
+        &self,
+        proof: &Granted<cap::TenantsManage>,
+        batch: SeedBatch,
+    ) -> StoreResult<()>;
 }
 
 /// Generated rows for `opsdesk-hub seed`.

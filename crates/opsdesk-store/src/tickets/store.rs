@@ -11,6 +11,7 @@ use crate::tenants::{self, tokens};
 impl<D: Dialect> TicketStore for D {
     async fn create_tenant(
         &self,
+        _proof: &Granted<cap::TenantsManage>,
         id: Uuid,
         draft: TenantDraft,
         now: DateTime<Utc>,
@@ -21,6 +22,7 @@ impl<D: Dialect> TicketStore for D {
 
     async fn update_tenant(
         &self,
+        _proof: &Granted<cap::TenantsManage>,
         id: Uuid,
         expected_version: i64,
         patch: TenantPatch,
@@ -32,6 +34,7 @@ impl<D: Dialect> TicketStore for D {
 
     async fn import_tenants(
         &self,
+        _proof: &Granted<cap::TenantsManage>,
         drafts: Vec<TenantDraft>,
         now: DateTime<Utc>,
         fx: Effects,
@@ -58,6 +61,7 @@ impl<D: Dialect> TicketStore for D {
 
     async fn create_integration_token(
         &self,
+        _proof: &Granted<cap::SettingsManage>,
         token: NewIntegrationToken,
         fx: Effects,
     ) -> StoreResult<IntegrationTokenView> {
@@ -70,6 +74,7 @@ impl<D: Dialect> TicketStore for D {
 
     async fn revoke_integration_token(
         &self,
+        _proof: &Granted<cap::SettingsManage>,
         id: Uuid,
         now: DateTime<Utc>,
         fx: Effects,
@@ -87,6 +92,7 @@ impl<D: Dialect> TicketStore for D {
 
     async fn create_group(
         &self,
+        _proof: &Granted<cap::SlaManage>,
         id: Uuid,
         name: &str,
         members: &[Uuid],
@@ -98,6 +104,7 @@ impl<D: Dialect> TicketStore for D {
 
     async fn set_group_members(
         &self,
+        _proof: &Granted<cap::SlaManage>,
         id: Uuid,
         members: &[Uuid],
         fx: Effects,
@@ -127,6 +134,7 @@ impl<D: Dialect> TicketStore for D {
 
     async fn update_sla_policy(
         &self,
+        _proof: &Granted<cap::SlaManage>,
         priority: Priority,
         expected_version: i64,
         targets: SlaTargets,
@@ -138,6 +146,7 @@ impl<D: Dialect> TicketStore for D {
 
     async fn write_tickets(
         &self,
+        _proof: &dyn TicketWriteProof,
         writes: Vec<TicketWrite>,
         moves: Option<MessageMove>,
         idempotency: Option<IdempotencyDraft>,
@@ -248,7 +257,11 @@ impl<D: Dialect> TicketStore for D {
         presence::delete_filter(self, staff_id, id, fx).await
     }
 
-    async fn seed_batch(&self, batch: SeedBatch) -> StoreResult<()> {
+    async fn seed_batch(
+        &self,
+        _proof: &Granted<cap::TenantsManage>,
+        batch: SeedBatch,
+    ) -> StoreResult<()> {
         seed::seed_batch(self, batch).await
     }
 }

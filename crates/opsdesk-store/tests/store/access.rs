@@ -3,10 +3,10 @@
 //! the expiry job, changes nothing; grants start and end once; listings filter and page in SQL;
 //! clearance is versioned.
 
-use crate::harness::{audit_len, enrolled, fx, new_staff, t};
+use crate::harness::{admin, audit_len, enrolled, fx, new_staff, t};
 use chrono::Duration;
 use opsdesk_core::access::{Clearance, GrantEndReason, GrantState, RequestStatus};
-use opsdesk_core::proof::{scope, TenantAccess};
+use opsdesk_core::proof::{scope, OwnOrAny, TenantAccess};
 use opsdesk_core::rules::AccessScope;
 use opsdesk_core::Role;
 use opsdesk_store::*;
@@ -40,7 +40,7 @@ pub(crate) async fn desk(store: &Arc<dyn Store>) -> Desk {
             let (s, invite) = new_staff(name, role);
             let id = s.id;
             store
-                .create_staff(s, invite, Effects::default())
+                .create_staff(&admin(), s, invite, Effects::default())
                 .await
                 .expect("staff");
             id
@@ -123,7 +123,12 @@ pub(crate) async fn granted(
     if scope == AccessScope::Admin {
         let first = review(&req, d.manager2, true, at);
         req = store
-            .review_access_request(first, ReviewDecision::StillPending, Effects::default())
+            .review_access_request(
+                &admin(),
+                first,
+                ReviewDecision::StillPending,
+                Effects::default(),
+            )
             .await
             .unwrap();
     }
@@ -132,7 +137,7 @@ pub(crate) async fn granted(
     let decision = ReviewDecision::Approved(grant);
     let last = review(&req, d.manager, true, at);
     store
-        .review_access_request(last, decision, Effects::default())
+        .review_access_request(&admin(), last, decision, Effects::default())
         .await
         .unwrap();
     id
@@ -187,6 +192,7 @@ async fn two_approvals_make_one_admin_grant(store: Arc<dyn Store>) {
     let first = review(&req, d.manager, true, 20);
     let req = store
         .review_access_request(
+            &admin(),
             first.clone(),
             ReviewDecision::StillPending,
             Effects::default(),
@@ -207,6 +213,7 @@ async fn two_approvals_make_one_admin_grant(store: Arc<dyn Store>) {
     };
     assert_refused!(
         store.review_access_request(
+            &admin(),
             again,
             ReviewDecision::Approved(window(25)),
             Effects::default(),
@@ -221,6 +228,7 @@ async fn two_approvals_make_one_admin_grant(store: Arc<dyn Store>) {
     let second = review(&req, d.manager2, true, 30);
     let req = store
         .review_access_request(
+            &admin(),
             second,
             ReviewDecision::Approved(grant.clone()),
             Effects::default(),
@@ -246,6 +254,7 @@ async fn two_approvals_make_one_admin_grant(store: Arc<dyn Store>) {
     let late = review(&req, d.officer, true, 40);
     assert_refused!(
         store.review_access_request(
+            &admin(),
             late,
             ReviewDecision::Approved(window(40)),
             Effects::default(),
@@ -276,6 +285,7 @@ async fn a_stale_review_writes_nothing(store: Arc<dyn Store>) {
     };
     assert_refused!(
         store.review_access_request(
+            &admin(),
             stale,
             ReviewDecision::Approved(window(5)),
             fx("access.reviewed", "req"),
@@ -291,7 +301,12 @@ async fn a_stale_review_writes_nothing(store: Arc<dyn Store>) {
         ..review(&req, d.manager, true, 5)
     };
     assert_refused!(
-        store.review_access_request(unknown, ReviewDecision::StillPending, Effects::default()),
+        store.review_access_request(
+            &admin(),
+            unknown,
+            ReviewDecision::StillPending,
+            Effects::default()
+        ),
         StoreError::NotFound
     );
     assert_eq!(
@@ -336,6 +351,7 @@ async fn expiry_and_reviews_do_not_both_win(store: Arc<dyn Store>) {
     assert_eq!(audit_len(&*store).await, before + 1);
     assert_refused!(
         store.review_access_request(
+            &admin(),
             review(&req, d.manager, true, 101),
             ReviewDecision::Approved(window(101)),
             fx("access.reviewed", "req"),
@@ -359,6 +375,7 @@ async fn expiry_and_reviews_do_not_both_win(store: Arc<dyn Store>) {
     // Denied first: the expiry job finds nothing to do, and cancelling is too late.
     let denied = store
         .review_access_request(
+            &admin(),
             review(&later, d.manager, false, 50),
             ReviewDecision::Denied,
             Effects::default(),
@@ -431,6 +448,7 @@ async fn grants_start_and_end_once(store: Arc<dyn Store>) {
     let gid = scheduled.id;
     store
         .review_access_request(
+            &admin(),
             review(&req, d.manager, true, 10),
             ReviewDecision::Approved(scheduled),
             Effects::default(),
@@ -489,8 +507,13 @@ async fn grants_start_and_end_once(store: Arc<dyn Store>) {
         comment: Some("left the team".into()),
         at: t(1300),
     };
+    let holder = |id| {
+        let store = store.clone();
+        async move { store.grant(id, t(1300)).await.unwrap().unwrap().holder.id }
+    };
+    let revoker = OwnOrAny::any(&admin(), holder(other).await);
     let ended = store
-        .end_grant(revoke.clone(), fx("grant.revoked", "other"))
+        .end_grant(&revoker, revoke.clone(), fx("grant.revoked", "other"))
         .await
         .unwrap()
         .unwrap();
@@ -527,8 +550,9 @@ async fn grants_start_and_end_once(store: Arc<dyn Store>) {
         at: t(2000),
     };
     let before = audit_len(&*store).await;
+    let job = OwnOrAny::system(holder(gid).await);
     let ended = store
-        .end_grant(expire.clone(), fx("grant.expired", "g"))
+        .end_grant(&job, expire.clone(), fx("grant.expired", "g"))
         .await
         .unwrap()
         .unwrap();
@@ -538,7 +562,7 @@ async fn grants_start_and_end_once(store: Arc<dyn Store>) {
     );
     assert_eq!(
         store
-            .end_grant(expire.clone(), fx("grant.expired", "g"))
+            .end_grant(&job, expire.clone(), fx("grant.expired", "g"))
             .await
             .unwrap(),
         None
@@ -550,7 +574,11 @@ async fn grants_start_and_end_once(store: Arc<dyn Store>) {
         ..expire
     };
     assert_refused!(
-        store.end_grant(unknown, Effects::default()),
+        store.end_grant(
+            &OwnOrAny::system(Uuid::new_v4()),
+            unknown,
+            Effects::default()
+        ),
         StoreError::NotFound
     );
 
@@ -594,6 +622,7 @@ async fn listings_filter_and_page(store: Arc<dyn Store>) {
     // The manager denies e3.
     store
         .review_access_request(
+            &admin(),
             review(&e3, d.manager, false, 60),
             ReviewDecision::Denied,
             Effects::default(),
@@ -657,6 +686,7 @@ async fn listings_filter_and_page(store: Arc<dyn Store>) {
     .await;
     store
         .review_access_request(
+            &crate::harness::admin(),
             review(&admin, d.manager, true, 71),
             ReviewDecision::StillPending,
             Effects::default(),
@@ -720,6 +750,7 @@ async fn clearance_is_versioned_and_reviewers_are_active_staff(store: Arc<dyn St
     let before = audit_len(&*store).await;
     let first = store
         .record_clearance(
+            &admin(),
             d.engineer,
             0,
             nda,
@@ -740,6 +771,7 @@ async fn clearance_is_versioned_and_reviewers_are_active_staff(store: Arc<dyn St
     for stale in [0, 2] {
         assert_refused!(
             store.record_clearance(
+                &admin(),
                 d.engineer,
                 stale,
                 Clearance::default(),
@@ -758,7 +790,15 @@ async fn clearance_is_versioned_and_reviewers_are_active_staff(store: Arc<dyn St
         training_at: Some(t(7)),
     };
     let done = store
-        .record_clearance(d.engineer, 1, all, d.manager, t(7), Effects::default())
+        .record_clearance(
+            &admin(),
+            d.engineer,
+            1,
+            all,
+            d.manager,
+            t(7),
+            Effects::default(),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -768,7 +808,15 @@ async fn clearance_is_versioned_and_reviewers_are_active_staff(store: Arc<dyn St
     assert_eq!(store.clearance(d.engineer).await.unwrap(), done);
     assert_eq!(store.clearance_facts(d.engineer).await.unwrap(), all);
     assert_refused!(
-        store.record_clearance(Uuid::new_v4(), 0, all, d.manager, t(7), Effects::default()),
+        store.record_clearance(
+            &admin(),
+            Uuid::new_v4(),
+            0,
+            all,
+            d.manager,
+            t(7),
+            Effects::default()
+        ),
         StoreError::NotFound
     );
 

@@ -32,7 +32,14 @@ async fn effects_land_with_their_action_or_not_at_all(store: Arc<dyn Store>) {
         ..Default::default()
     };
     store
-        .change_role(alice.staff.id, 2, Role::Manager, t(50), two.clone())
+        .change_role(
+            &admin(),
+            alice.staff.id,
+            2,
+            Role::Manager,
+            t(50),
+            two.clone(),
+        )
         .await
         .unwrap();
     assert_eq!(audit_len(&*store).await, 4);
@@ -41,7 +48,7 @@ async fn effects_land_with_their_action_or_not_at_all(store: Arc<dyn Store>) {
 
     // Refused: the version is stale now. Neither the change nor its effects are written.
     let err = store
-        .change_role(alice.staff.id, 2, Role::Admin, t(60), two)
+        .change_role(&admin(), alice.staff.id, 2, Role::Admin, t(60), two)
         .await;
     assert!(matches!(err, Err(StoreError::VersionConflict)), "{err:?}");
     assert_eq!(audit_len(&*store).await, 4);

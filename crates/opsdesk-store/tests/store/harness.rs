@@ -2,6 +2,7 @@
 //! records the tests build.
 
 use chrono::{DateTime, Duration, Utc};
+use opsdesk_core::proof::{cap, Capability, Granted, OwnOrAny};
 use opsdesk_core::Role;
 use opsdesk_store::testing::TestDatabase;
 use opsdesk_store::*;
@@ -15,6 +16,21 @@ use uuid::Uuid;
 pub enum Raw {
     Sqlite(SqlitePool),
     Postgres(PgPool),
+}
+
+/// The proof of a permission the store's writes take, as an admin's check issues it.
+pub fn admin<C: Capability>() -> Granted<C> {
+    Granted::check(Role::Admin).expect("admins hold every permission")
+}
+
+/// The proof that `owner` acts on what they hold (their sessions, their grant).
+pub fn own<C: Capability>(owner: Uuid) -> OwnOrAny<C> {
+    OwnOrAny::check(owner, Role::Viewer, owner).expect("one's own needs no permission")
+}
+
+/// The proof ticket writes take, as an agent's check issues it.
+pub fn work() -> Granted<cap::TicketsWork> {
+    Granted::check(Role::Agent).expect("agents work tickets")
 }
 
 /// A store on a database that is removed when this is dropped.
@@ -167,7 +183,12 @@ pub async fn enrolled(store: &dyn Store, username: &str, role: Role) -> Enrolled
     let (staff, invite) = new_staff(username, role);
     let staff_id = staff.id;
     store
-        .create_staff(staff, invite.clone(), fx("staff.invited", username))
+        .create_staff(
+            &admin(),
+            staff,
+            invite.clone(),
+            fx("staff.invited", username),
+        )
         .await
         .unwrap();
     store

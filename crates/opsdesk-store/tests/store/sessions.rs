@@ -62,7 +62,13 @@ async fn sessions_are_listed_touched_and_ended(store: Arc<dyn Store>) {
 
     let before = audit_len(&*store).await;
     assert!(store
-        .end_session(s1.id, "signed_out", t(160), fx("session.ended", "s1"))
+        .end_session(
+            &own(id),
+            s1.id,
+            "signed_out",
+            t(160),
+            fx("session.ended", "s1")
+        )
         .await
         .unwrap());
     assert_eq!(audit_len(&*store).await, before + 1);
@@ -74,10 +80,11 @@ async fn sessions_are_listed_touched_and_ended(store: Arc<dyn Store>) {
     assert_eq!(store.session_by_token(&s1.token_hash).await.unwrap(), None);
     // Ending it again (or a session that never existed) does nothing and writes nothing.
     assert!(!store
-        .end_session(s1.id, "again", t(170), fx("session.ended", "s1"))
+        .end_session(&own(id), s1.id, "again", t(170), fx("session.ended", "s1"))
         .await
         .unwrap());
-    let missing = store.end_session(Uuid::new_v4(), "x", t(170), fx("session.ended", "x"));
+    let mine = own(id);
+    let missing = store.end_session(&mine, Uuid::new_v4(), "x", t(170), fx("session.ended", "x"));
     assert!(!missing.await.unwrap());
     assert_eq!(audit_len(&*store).await, before + 1);
     assert_eq!(
@@ -93,7 +100,7 @@ async fn sessions_are_listed_touched_and_ended(store: Arc<dyn Store>) {
 
     let n = store
         .end_sessions_of(
-            id,
+            &own(id),
             Some(s2.id),
             "ended_by_owner",
             t(180),
@@ -112,7 +119,13 @@ async fn sessions_are_listed_touched_and_ended(store: Arc<dyn Store>) {
     );
 
     let n = store
-        .end_sessions_of(id, None, "revoked", t(190), fx("session.ended", "all"))
+        .end_sessions_of(
+            &own(id),
+            None,
+            "revoked",
+            t(190),
+            fx("session.ended", "all"),
+        )
         .await;
     assert_eq!(n.unwrap(), 1);
     assert!(store.list_sessions(id).await.unwrap().is_empty());

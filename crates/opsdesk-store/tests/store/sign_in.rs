@@ -49,7 +49,12 @@ async fn enrollment_completes_once_from_a_staged_invite(store: Arc<dyn Store>) {
     let (staff, invite) = new_staff("alice", Role::Agent);
     let id = staff.id;
     store
-        .create_staff(staff, invite.clone(), fx("staff.invited", "alice"))
+        .create_staff(
+            &admin(),
+            staff,
+            invite.clone(),
+            fx("staff.invited", "alice"),
+        )
         .await
         .unwrap();
 

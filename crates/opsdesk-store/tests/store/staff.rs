@@ -25,7 +25,7 @@ async fn creates_finds_and_lists_staff(store: Arc<dyn Store>) {
         let (staff, invite) = new_staff(name, role);
         let token = invite.token_hash.clone();
         let created = store
-            .create_staff(staff.clone(), invite, fx("staff.invited", name))
+            .create_staff(&admin(), staff.clone(), invite, fx("staff.invited", name))
             .await;
         let created = created.unwrap();
         assert_eq!(created.id, staff.id);
@@ -106,7 +106,7 @@ async fn creates_finds_and_lists_staff(store: Arc<dyn Store>) {
 async fn a_taken_username_is_refused_and_nothing_is_written(store: Arc<dyn Store>) {
     let (staff, invite) = new_staff("alice", Role::Agent);
     store
-        .create_staff(staff, invite, fx("staff.invited", "alice"))
+        .create_staff(&admin(), staff, invite, fx("staff.invited", "alice"))
         .await
         .unwrap();
     let (again, invite) = new_staff("alice", Role::Admin);
@@ -117,7 +117,7 @@ async fn a_taken_username_is_refused_and_nothing_is_written(store: Arc<dyn Store
         t(1),
     ));
     let err = store
-        .create_staff(again.clone(), invite, fx)
+        .create_staff(&admin(), again.clone(), invite, fx)
         .await
         .unwrap_err();
     assert!(
@@ -133,11 +133,17 @@ async fn a_taken_username_is_refused_and_nothing_is_written(store: Arc<dyn Store
 async fn a_role_change_needs_the_current_version(store: Arc<dyn Store>) {
     let (staff, invite) = new_staff("alice", Role::Agent);
     store
-        .create_staff(staff.clone(), invite, fx("staff.invited", "alice"))
+        .create_staff(
+            &admin(),
+            staff.clone(),
+            invite,
+            fx("staff.invited", "alice"),
+        )
         .await
         .unwrap();
     let changed = store
         .change_role(
+            &admin(),
             staff.id,
             1,
             Role::Engineer,
@@ -158,12 +164,12 @@ async fn a_role_change_needs_the_current_version(store: Arc<dyn Store>) {
         t(60),
     ));
     let err = store
-        .change_role(staff.id, 1, Role::Admin, t(60), stale.clone())
+        .change_role(&admin(), staff.id, 1, Role::Admin, t(60), stale.clone())
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::VersionConflict), "{err:?}");
     let err = store
-        .change_role(Uuid::new_v4(), 1, Role::Admin, t(60), stale)
+        .change_role(&admin(), Uuid::new_v4(), 1, Role::Admin, t(60), stale)
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::NotFound), "{err:?}");
@@ -193,7 +199,7 @@ async fn an_mfa_reset_ends_sessions_voids_invites_and_clears_secrets(store: Arc<
     let fx1 =
         fx("staff.mfa_reset", "alice").with_security(event("mfa_reset", Severity::High, t(30)));
     let reset = store
-        .reset_mfa(id, 2, first.clone(), t(30), fx1)
+        .reset_mfa(&admin(), id, 2, first.clone(), t(30), fx1)
         .await
         .unwrap();
     assert_eq!(reset.status, StaffStatus::Invited);
@@ -235,7 +241,14 @@ async fn an_mfa_reset_ends_sessions_voids_invites_and_clears_secrets(store: Arc<
     // A second reset voids the first invite; a stale version changes nothing.
     let second = new_invite(id, InviteKind::MfaReset, t(40));
     let err = store
-        .reset_mfa(id, 2, second.clone(), t(40), fx("staff.mfa_reset", "stale"))
+        .reset_mfa(
+            &admin(),
+            id,
+            2,
+            second.clone(),
+            t(40),
+            fx("staff.mfa_reset", "stale"),
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::VersionConflict), "{err:?}");
@@ -244,7 +257,14 @@ async fn an_mfa_reset_ends_sessions_voids_invites_and_clears_secrets(store: Arc<
         None
     );
     store
-        .reset_mfa(id, 3, second.clone(), t(40), fx("staff.mfa_reset", "alice"))
+        .reset_mfa(
+            &admin(),
+            id,
+            3,
+            second.clone(),
+            t(40),
+            fx("staff.mfa_reset", "alice"),
+        )
         .await
         .unwrap();
     let voided = store
@@ -300,13 +320,25 @@ async fn deactivation_ends_sessions_and_voids_invites(store: Arc<dyn Store>) {
     let version = store.staff_by_id(id).await.unwrap().unwrap().version;
 
     let err = store
-        .deactivate(id, version - 1, t(30), fx("staff.deactivated", "x"))
+        .deactivate(
+            &admin(),
+            id,
+            version - 1,
+            t(30),
+            fx("staff.deactivated", "x"),
+        )
         .await;
     assert!(matches!(err, Err(StoreError::VersionConflict)), "{err:?}");
     assert_eq!(store.list_sessions(id).await.unwrap().len(), 2);
 
     let gone = store
-        .deactivate(id, version, t(30), fx("staff.deactivated", "alice"))
+        .deactivate(
+            &admin(),
+            id,
+            version,
+            t(30),
+            fx("staff.deactivated", "alice"),
+        )
         .await;
     let gone = gone.unwrap();
     assert_eq!(
@@ -324,7 +356,13 @@ async fn deactivation_ends_sessions_and_voids_invites(store: Arc<dyn Store>) {
         assert_eq!(ended.ended_at, Some(t(30)));
     }
     let err = store
-        .deactivate(Uuid::new_v4(), 1, t(30), fx("staff.deactivated", "x"))
+        .deactivate(
+            &admin(),
+            Uuid::new_v4(),
+            1,
+            t(30),
+            fx("staff.deactivated", "x"),
+        )
         .await;
     assert!(matches!(err, Err(StoreError::NotFound)), "{err:?}");
     assert_eq!(audit_len(&*store).await, 4);
@@ -332,7 +370,12 @@ async fn deactivation_ends_sessions_and_voids_invites(store: Arc<dyn Store>) {
     // An invited member's open invite is voided and can no longer be completed.
     let (bob, invite) = new_staff("bob", Role::Agent);
     store
-        .create_staff(bob.clone(), invite.clone(), fx("staff.invited", "bob"))
+        .create_staff(
+            &admin(),
+            bob.clone(),
+            invite.clone(),
+            fx("staff.invited", "bob"),
+        )
         .await
         .unwrap();
     store
@@ -340,7 +383,7 @@ async fn deactivation_ends_sessions_and_voids_invites(store: Arc<dyn Store>) {
         .await
         .unwrap();
     store
-        .deactivate(bob.id, 1, t(31), fx("staff.deactivated", "bob"))
+        .deactivate(&admin(), bob.id, 1, t(31), fx("staff.deactivated", "bob"))
         .await
         .unwrap();
     let voided = store

@@ -169,7 +169,12 @@ async fn open_picks_the_backend_from_the_url() {
     store.ping().await.unwrap();
     let (staff, invite) = new_staff("alice", Role::Agent);
     store
-        .create_staff(staff.clone(), invite, fx("staff.invited", "alice"))
+        .create_staff(
+            &admin(),
+            staff.clone(),
+            invite,
+            fx("staff.invited", "alice"),
+        )
         .await
         .unwrap();
     assert!(store.staff_by_id(staff.id).await.unwrap().is_some());

@@ -3,7 +3,7 @@
 //! out of reach through a proof for this one, and an audit entry with every read and write.
 
 use crate::access::{desk, granted, proof, Desk};
-use crate::harness::{audit_len, fx, t};
+use crate::harness::{audit_len, fx, own, t};
 use opsdesk_core::access::{TenantUserRole, TenantUserStatus};
 use opsdesk_core::proof::{cap, scope, Granted, TenantDataLoad};
 use opsdesk_core::rules::AccessScope;
@@ -517,6 +517,7 @@ async fn a_proof_is_worthless_once_its_grant_ends(store: Arc<dyn Store>) {
         .unwrap();
     store
         .end_grant(
+            &own(d.engineer),
             EndGrant {
                 grant_id: grant.id,
                 reason: opsdesk_core::access::GrantEndReason::Released,

@@ -1,7 +1,7 @@
 //! The ticket store on both databases: versioned writes all or nothing, the changes feed in
 //! order, the SLA claim taken once, queue keyset pages, and search.
 
-use crate::harness::t;
+use crate::harness::{admin, t, work};
 use opsdesk_core::sla::{SlaClock, SlaStage, SlaState};
 use opsdesk_core::ticket::{EscalationLevel, MessageKind, Priority, QueueSort, TicketStatus};
 use opsdesk_proto::TenantStatus;
@@ -21,6 +21,7 @@ pub(crate) async fn tenant(store: &Arc<dyn Store>) -> Uuid {
     let id = Uuid::new_v4();
     store
         .create_tenant(
+            &admin(),
             id,
             TenantDraft {
                 name: "Acme".into(),
@@ -89,7 +90,13 @@ fn new_write(s: TicketState, body: &str) -> TicketWrite {
 /// Creates a ticket.
 pub(crate) async fn create(store: &Arc<dyn Store>, s: TicketState, body: &str) -> TicketRecord {
     store
-        .write_tickets(vec![new_write(s, body)], None, None, Effects::default())
+        .write_tickets(
+            &work(),
+            vec![new_write(s, body)],
+            None,
+            None,
+            Effects::default(),
+        )
         .await
         .expect("create")
         .remove(0)
@@ -112,6 +119,7 @@ async fn a_stale_write_changes_nothing(store: Arc<dyn Store>) {
     // The second ticket's version is stale: neither ticket nor any message is written.
     let err = store
         .write_tickets(
+            &work(),
             vec![write(sa.clone(), 1), write(sb.clone(), 7)],
             None,
             None,
@@ -128,6 +136,7 @@ async fn a_stale_write_changes_nothing(store: Arc<dyn Store>) {
     assert_eq!(store.ticket_messages(a.id()).await.unwrap().len(), 1);
     let saved = store
         .write_tickets(
+            &work(),
             vec![write(sa, 1), write(sb, 1)],
             None,
             None,
@@ -147,11 +156,23 @@ async fn a_stale_write_changes_nothing(store: Arc<dyn Store>) {
         at: t(5),
     };
     store
-        .write_tickets(Vec::new(), None, Some(idem("k1")), Effects::default())
+        .write_tickets(
+            &work(),
+            Vec::new(),
+            None,
+            Some(idem("k1")),
+            Effects::default(),
+        )
         .await
         .unwrap();
     let dup = store
-        .write_tickets(Vec::new(), None, Some(idem("k1")), Effects::default())
+        .write_tickets(
+            &work(),
+            Vec::new(),
+            None,
+            Some(idem("k1")),
+            Effects::default(),
+        )
         .await
         .unwrap_err();
     assert!(matches!(

@@ -41,7 +41,7 @@ pub async fn record_clearance(
     staff_id: Uuid,
     req: RecordClearanceRequest,
 ) -> HubResult<ClearanceView> {
-    Granted::<cap::OnboardingRecord>::check(caller.staff.role)?;
+    let recorder = Granted::<cap::OnboardingRecord>::check(caller.staff.role)?;
     if staff_id == caller.staff.id {
         return Err(RuleViolation::SelfAction("record the clearance of").into());
     }
@@ -80,7 +80,15 @@ pub async fn record_clearance(
     ));
     match state
         .store
-        .record_clearance(staff_id, req.version, after, caller.staff.id, now, fx)
+        .record_clearance(
+            &recorder,
+            staff_id,
+            req.version,
+            after,
+            caller.staff.id,
+            now,
+            fx,
+        )
         .await
     {
         Ok(v) => Ok(v),

@@ -10,8 +10,7 @@ use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use opsdesk_core::access::RequestStatus;
 use opsdesk_core::audit::AuditAction;
-use opsdesk_core::rules::require;
-use opsdesk_core::Permission;
+use opsdesk_core::proof::{cap, Granted};
 use opsdesk_proto::{AccessExportQuery, AccessRequestView, ExportFormat};
 use opsdesk_store::{AccessRequestFilter, Effects};
 use serde_json::json;
@@ -84,7 +83,7 @@ pub async fn export(
     client: &ClientInfo,
     q: AccessExportQuery,
 ) -> HubResult<(&'static str, String)> {
-    require(caller.staff.role, Permission::AccessReview)?;
+    Granted::<cap::AccessReview>::check(caller.staff.role)?;
     check_range(q.from, q.to)?;
     let format = q.format.unwrap_or(ExportFormat::Jsonl);
     let now = state.now();

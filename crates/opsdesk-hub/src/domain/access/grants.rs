@@ -9,8 +9,7 @@ use crate::support::events;
 use opsdesk_core::access::{check_comment, GrantEndReason, GrantState};
 use opsdesk_core::audit::AuditAction;
 use opsdesk_core::events::EventKind;
-use opsdesk_core::proof::{cap, Granted};
-use opsdesk_core::rules::require;
+use opsdesk_core::proof::{cap, Granted, OwnOrAny};
 use opsdesk_core::staff::Severity;
 use opsdesk_core::Permission;
 use opsdesk_proto::{GrantQuery, GrantView, RevokeGrantRequest};
@@ -24,7 +23,7 @@ const GRANTS_MAX: u32 = 500;
 /// Grants: mine, or everyone's (reviewers and security).
 pub async fn grants(state: &AppState, caller: &Caller, q: GrantQuery) -> HubResult<Vec<GrantView>> {
     let holder_id = if q.all {
-        require(caller.staff.role, Permission::AccessReview)?;
+        Granted::<cap::AccessReview>::check(caller.staff.role)?;
         None
     } else {
         Some(caller.staff.id)
@@ -51,6 +50,7 @@ async fn load_grant(state: &AppState, id: Uuid) -> HubResult<GrantView> {
 
 async fn end(
     state: &AppState,
+    right: &OwnOrAny<cap::GrantsRevokeAny>,
     caller: &Caller,
     client: &ClientInfo,
     grant: GrantView,
@@ -113,6 +113,7 @@ async fn end(
     state
         .store
         .end_grant(
+            right,
             EndGrant {
                 grant_id: grant.id,
                 reason,
@@ -143,7 +144,17 @@ pub async fn release(
         }
         return Err(HubError::NotFound("grant"));
     }
-    end(state, caller, client, grant, GrantEndReason::Released, None).await
+    let holder = OwnOrAny::check(caller.staff.id, caller.staff.role, grant.holder.id)?;
+    end(
+        state,
+        &holder,
+        caller,
+        client,
+        grant,
+        GrantEndReason::Released,
+        None,
+    )
+    .await
 }
 
 /// A security officer or admin ends someone's grant, with a reason.
@@ -154,12 +165,14 @@ pub async fn revoke(
     id: Uuid,
     req: RevokeGrantRequest,
 ) -> HubResult<GrantView> {
-    Granted::<cap::GrantsRevokeAny>::check(caller.staff.role)?;
+    let revoker = Granted::<cap::GrantsRevokeAny>::check(caller.staff.role)?;
     let reason =
         check_comment(Some(&req.reason), true).map_err(|e| HubError::field("reason", e))?;
     let grant = load_grant(state, id).await?;
+    let right = OwnOrAny::any(&revoker, grant.holder.id);
     end(
         state,
+        &right,
         caller,
         client,
         grant,

@@ -15,8 +15,9 @@ use opsdesk_core::access::{
 };
 use opsdesk_core::audit::AuditAction;
 use opsdesk_core::events::{AccessFacts, EventKind};
-use opsdesk_core::rules::{may_request_access, may_review, require, AccessScope};
-use opsdesk_core::{Permission, Role};
+use opsdesk_core::proof::{cap, Granted};
+use opsdesk_core::rules::{may_request_access, may_review, AccessScope};
+use opsdesk_core::Role;
 use opsdesk_proto::{
     AccessBox, AccessPolicyView, AccessRequestQuery, AccessRequestView, CancelAccessRequest,
     CreateAccessRequest, Page, ScopePolicy,
@@ -269,11 +270,13 @@ pub async fn list(
     match q.r#box.unwrap_or_default() {
         AccessBox::Mine => filter.requester_id = Some(me.id),
         AccessBox::ToReview => {
-            require(me.role, Permission::AccessReview)?;
+            Granted::<cap::AccessReview>::check(me.role)?;
             filter.reviewable_by = Some((me.id, i64::from(me.role.tier())));
             filter.status = Some(RequestStatus::Pending);
         }
-        AccessBox::All => require(me.role, Permission::AccessReview)?,
+        AccessBox::All => {
+            Granted::<cap::AccessReview>::check(me.role)?;
+        }
     }
     let mut rows = state.store.list_access_requests(&filter).await?;
     if q.r#box == Some(AccessBox::ToReview) {

@@ -13,6 +13,7 @@ use opsdesk_core::access::{
 };
 use opsdesk_core::audit::AuditAction;
 use opsdesk_core::events::EventKind;
+use opsdesk_core::proof::{cap, Granted};
 use opsdesk_core::rules::{may_request_access, AccessScope, ReviewOutcome};
 use opsdesk_core::staff::Severity;
 use opsdesk_proto::{AccessRequestView, ReviewAccessRequest};
@@ -56,6 +57,8 @@ pub async fn review(
         Err(ReviewRefusal::Field { field, rule }) => return Err(HubError::field(field, rule)),
         Err(ReviewRefusal::StaleVersion) => return Err(conflict(state, caller, id).await),
     };
+    // Core's review rules refused anyone without the permission; this is its proof for the store.
+    let reviewer = Granted::<cap::AccessReview>::check(me.role)?;
     if outcome == ReviewOutcome::Approved {
         // The requester's role, clearance and the limits may have changed since they asked.
         let now_held = state
@@ -171,6 +174,7 @@ pub async fn review(
     let saved = state
         .store
         .review_access_request(
+            &reviewer,
             NewReview {
                 request_id: id,
                 expected_version: r.version,

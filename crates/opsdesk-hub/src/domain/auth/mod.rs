@@ -13,6 +13,7 @@ use crate::state::AppState;
 use crate::support::effects::{audit, staff_ref};
 use chrono::{DateTime, Duration, Utc};
 use opsdesk_core::audit::AuditAction;
+use opsdesk_core::proof::OwnOrAny;
 use opsdesk_core::staff::StaffStatus;
 use opsdesk_proto::SignedIn;
 use opsdesk_store::{Effects, NewSession};
@@ -53,7 +54,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> HubResult<Caller> {
         ));
         state
             .store
-            .end_session(session.id, "expired", now, fx)
+            .end_session(&OwnOrAny::system(staff.id), session.id, "expired", now, fx)
             .await?;
         return Err(HubError::unauthenticated(
             "session_expired",

@@ -10,6 +10,7 @@ use crate::support::effects::{audit, security, staff_ref};
 use crate::support::events::staff_event;
 use opsdesk_core::audit::AuditAction;
 use opsdesk_core::events::EventKind;
+use opsdesk_core::proof::{cap, OwnOrAny};
 use opsdesk_core::staff::Severity;
 use opsdesk_proto::{Page, SessionView};
 use opsdesk_store::Effects;
@@ -41,10 +42,12 @@ pub async fn end_session(
         client.addr,
         json!({"staff": staff_ref(session.staff_id), "reason": reason}),
     ));
-    if session.staff_id != caller.staff.id {
-        opsdesk_core::proof::Granted::<opsdesk_core::proof::cap::SessionsRevokeAny>::check(
-            caller.staff.role,
-        )?;
+    let right = OwnOrAny::<cap::SessionsRevokeAny>::check(
+        caller.staff.id,
+        caller.staff.role,
+        session.staff_id,
+    )?;
+    if right.by_other() {
         fx = fx
             .with_security(security(
                 now,
@@ -67,7 +70,11 @@ pub async fn end_session(
                 Some(caller.staff.id),
             ));
     }
-    if !state.store.end_session(session_id, reason, now, fx).await? {
+    if !state
+        .store
+        .end_session(&right, session_id, reason, now, fx)
+        .await?
+    {
         return Err(HubError::NotFound("session"));
     }
     Ok(())
@@ -84,7 +91,9 @@ pub async fn end_sessions_of(
 ) -> HubResult<u64> {
     let now = state.now();
     let actor = caller.actor();
-    let by_other = staff_id != caller.staff.id;
+    let right =
+        OwnOrAny::<cap::SessionsRevokeAny>::check(caller.staff.id, caller.staff.role, staff_id)?;
+    let by_other = right.by_other();
     let mut fx = Effects::audit(audit(
         now,
         &actor,
@@ -94,9 +103,6 @@ pub async fn end_sessions_of(
         json!({"scope": "all", "kept": keep, "reason": if by_other { "ended_by_other" } else { "signed_out_everywhere" }}),
     ));
     if by_other {
-        opsdesk_core::proof::Granted::<opsdesk_core::proof::cap::SessionsRevokeAny>::check(
-            caller.staff.role,
-        )?;
         state
             .store
             .staff_by_id(staff_id)
@@ -131,7 +137,7 @@ pub async fn end_sessions_of(
     };
     Ok(state
         .store
-        .end_sessions_of(staff_id, keep, reason, now, fx)
+        .end_sessions_of(&right, keep, reason, now, fx)
         .await?)
 }
 

@@ -44,6 +44,7 @@ pub fn new_invite(
 /// Creates a staff member and their invite, with `actor` (`staff:<id>` or `system`) in the audit.
 pub async fn create_with_invite(
     state: &AppState,
+    manager: &Granted<cap::StaffManage>,
     req: InviteStaffRequest,
     actor: &str,
     created_by: Option<Uuid>,
@@ -72,7 +73,7 @@ pub async fn create_with_invite(
     };
     let record = state
         .store
-        .create_staff(staff, invite, fx)
+        .create_staff(manager, staff, invite, fx)
         .await
         .map_err(|e| match e {
             StoreError::Duplicate { field } => HubError::Conflict {
@@ -96,10 +97,11 @@ pub async fn invite(
     client: &ClientInfo,
     req: InviteStaffRequest,
 ) -> HubResult<InviteIssued> {
-    Granted::<cap::StaffManage>::check(caller.staff.role)?;
+    let manager = Granted::<cap::StaffManage>::check(caller.staff.role)?;
     may_assign_role(caller.staff.role, req.role)?;
     create_with_invite(
         state,
+        &manager,
         req,
         &caller.actor(),
         Some(caller.staff.id),
@@ -119,6 +121,8 @@ pub async fn bootstrap_admin(state: &AppState, req: InviteStaffRequest) -> HubRe
         ));
     }
     let system = std::net::Ipv4Addr::LOCALHOST.into();
+    // The hub creates the first admin itself (command line, local workspace): no caller to check.
+    let hub = Granted::<cap::StaffManage>::system();
     if let Some(existing) = state.store.staff_by_username(req.username.as_str()).await? {
         if existing.role != Role::Admin || existing.status != StaffStatus::Invited {
             return Err(HubError::Conflict {
@@ -141,7 +145,7 @@ pub async fn bootstrap_admin(state: &AppState, req: InviteStaffRequest) -> HubRe
         .with_event(staff_event(EventKind::StaffInvited, now, existing.id, None));
         let result = state
             .store
-            .reset_mfa(existing.id, existing.version, invite, now, fx)
+            .reset_mfa(&hub, existing.id, existing.version, invite, now, fx)
             .await;
         let record = versioned(state, existing.id, result).await?;
         return Ok(InviteIssued {
@@ -152,6 +156,7 @@ pub async fn bootstrap_admin(state: &AppState, req: InviteStaffRequest) -> HubRe
     }
     create_with_invite(
         state,
+        &hub,
         InviteStaffRequest {
             role: Role::Admin,
             ..req

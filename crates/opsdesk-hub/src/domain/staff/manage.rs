@@ -10,6 +10,7 @@ use crate::support::effects::{audit, security, staff_ref};
 use crate::support::events::staff_event;
 use opsdesk_core::audit::AuditAction;
 use opsdesk_core::events::EventKind;
+use opsdesk_core::proof::{cap, Granted};
 use opsdesk_core::rules::{may_assign_role, may_manage_staff};
 use opsdesk_core::staff::{Severity, StaffStatus};
 use opsdesk_core::Role;
@@ -45,14 +46,16 @@ pub(crate) async fn versioned(
 
 /// Loads the staff member an action targets and applies the rules every such action shares:
 /// the management rules, not on a deactivated account, and at the version the caller saw.
+/// Returns the proof of `staff.manage` the store's write takes, with the target.
 async fn managed_target(
     state: &AppState,
     caller: &Caller,
     id: Uuid,
     version: i64,
     action: &'static str,
-) -> HubResult<StaffRecord> {
+) -> HubResult<(Granted<cap::StaffManage>, StaffRecord)> {
     let current = target(state, id).await?;
+    let manager = Granted::<cap::StaffManage>::check(caller.staff.role)?;
     may_manage_staff(
         caller.staff.role,
         current.role,
@@ -68,7 +71,7 @@ async fn managed_target(
     if current.version != version {
         return Err(conflict_with(&current));
     }
-    Ok(current)
+    Ok((manager, current))
 }
 
 /// Changes a staff member's role under the management rules.
@@ -80,7 +83,8 @@ pub async fn change_role(
     role: Role,
     version: i64,
 ) -> HubResult<StaffView> {
-    let current = managed_target(state, caller, id, version, "change the role of").await?;
+    let (manager, current) =
+        managed_target(state, caller, id, version, "change the role of").await?;
     may_assign_role(caller.staff.role, role)?;
     let now = state.now();
     let actor = caller.actor();
@@ -114,6 +118,7 @@ pub async fn change_role(
     let result = state
         .store
         .change_role(
+            &manager,
             id,
             version,
             role,
@@ -138,7 +143,7 @@ pub async fn reset_mfa(
     id: Uuid,
     version: i64,
 ) -> HubResult<InviteIssued> {
-    let current = managed_target(state, caller, id, version, "reset the MFA of").await?;
+    let (manager, current) = managed_target(state, caller, id, version, "reset the MFA of").await?;
     let now = state.now();
     let actor = caller.actor();
     let (token, invite) = new_invite(state, id, InviteKind::MfaReset, Some(caller.staff.id), now);
@@ -167,6 +172,7 @@ pub async fn reset_mfa(
     let result = state
         .store
         .reset_mfa(
+            &manager,
             id,
             version,
             invite,
@@ -195,7 +201,7 @@ pub async fn deactivate(
     id: Uuid,
     version: i64,
 ) -> HubResult<StaffView> {
-    let current = managed_target(state, caller, id, version, "deactivate").await?;
+    let (manager, current) = managed_target(state, caller, id, version, "deactivate").await?;
     let now = state.now();
     let actor = caller.actor();
     let fx = Effects::audit(audit(
@@ -222,6 +228,7 @@ pub async fn deactivate(
     let result = state
         .store
         .deactivate(
+            &manager,
             id,
             version,
             now,

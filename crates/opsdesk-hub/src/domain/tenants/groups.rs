@@ -57,7 +57,7 @@ pub async fn create_group(
     client: &ClientInfo,
     req: GroupRequest,
 ) -> HubResult<GroupView> {
-    Granted::<cap::SlaManage>::check(caller.staff.role)?;
+    let manager = Granted::<cap::SlaManage>::check(caller.staff.role)?;
     let name = check_tenant_name(&req.name).map_err(|e| HubError::field("name", e))?;
     let members = check_members(state, &req.member_ids).await?;
     let now = state.now();
@@ -72,7 +72,7 @@ pub async fn create_group(
     ));
     state
         .store
-        .create_group(id, &name, &members, now, fx)
+        .create_group(&manager, id, &name, &members, now, fx)
         .await
         .map_err(|e| match e {
             StoreError::Duplicate { .. } => HubError::Conflict {
@@ -92,7 +92,7 @@ pub async fn set_group_members(
     id: Uuid,
     req: GroupRequest,
 ) -> HubResult<GroupView> {
-    Granted::<cap::SlaManage>::check(caller.staff.role)?;
+    let manager = Granted::<cap::SlaManage>::check(caller.staff.role)?;
     let members = check_members(state, &req.member_ids).await?;
     let fx = Effects::audit(audit(
         state.now(),
@@ -102,7 +102,11 @@ pub async fn set_group_members(
         client.addr,
         json!({"members": members}),
     ));
-    match state.store.set_group_members(id, &members, fx).await {
+    match state
+        .store
+        .set_group_members(&manager, id, &members, fx)
+        .await
+    {
         Err(StoreError::NotFound) => Err(HubError::NotFound("group")),
         other => Ok(other?),
     }

@@ -65,7 +65,7 @@ pub async fn import(
     content_type: &str,
     body: &[u8],
 ) -> HubResult<TenantImportResult> {
-    Granted::<cap::TenantsManage>::check(caller.staff.role)?;
+    let admin = Granted::<cap::TenantsManage>::check(caller.staff.role)?;
     let drafts = parse_import(content_type, body)?;
     let now = state.now();
     let slugs: Vec<&str> = drafts.iter().map(|d| d.slug.as_str()).take(50).collect();
@@ -77,7 +77,7 @@ pub async fn import(
         client.addr,
         json!({"rows": drafts.len(), "first_slugs": slugs}),
     ));
-    let (created, updated) = state.store.import_tenants(drafts, now, fx).await?;
+    let (created, updated) = state.store.import_tenants(&admin, drafts, now, fx).await?;
     Ok(TenantImportResult { created, updated })
 }
 

@@ -85,7 +85,7 @@ pub async fn create(
     client: &ClientInfo,
     req: CreateTenantRequest,
 ) -> HubResult<TenantView> {
-    Granted::<cap::TenantsManage>::check(caller.staff.role)?;
+    let admin = Granted::<cap::TenantsManage>::check(caller.staff.role)?;
     let d = draft(req, "")?;
     let now = state.now();
     let id = Uuid::now_v7();
@@ -99,7 +99,7 @@ pub async fn create(
     ));
     state
         .store
-        .create_tenant(id, d, now, fx)
+        .create_tenant(&admin, id, d, now, fx)
         .await
         .map_err(duplicate_slug)
 }
@@ -112,7 +112,7 @@ pub async fn update(
     id: Uuid,
     req: UpdateTenantRequest,
 ) -> HubResult<TenantView> {
-    Granted::<cap::TenantsManage>::check(caller.staff.role)?;
+    let admin = Granted::<cap::TenantsManage>::check(caller.staff.role)?;
     let patch = TenantPatch {
         name: req
             .name
@@ -139,7 +139,7 @@ pub async fn update(
     ));
     match state
         .store
-        .update_tenant(id, req.version, patch, now, fx)
+        .update_tenant(&admin, id, req.version, patch, now, fx)
         .await
     {
         Err(StoreError::VersionConflict) => {

@@ -27,7 +27,7 @@ pub async fn update_sla_policy(
     priority: Priority,
     req: SlaPolicyRequest,
 ) -> HubResult<SlaPolicyView> {
-    Granted::<cap::SlaManage>::check(caller.staff.role)?;
+    let manager = Granted::<cap::SlaManage>::check(caller.staff.role)?;
     let targets = SlaTargets {
         first_response_minutes: req.first_response_minutes,
         resolution_minutes: req.resolution_minutes,
@@ -48,7 +48,7 @@ pub async fn update_sla_policy(
     ));
     match state
         .store
-        .update_sla_policy(priority, req.version, targets, now, fx)
+        .update_sla_policy(&manager, priority, req.version, targets, now, fx)
         .await
     {
         Err(StoreError::VersionConflict) => {

@@ -35,7 +35,7 @@ pub async fn create_token(
     client: &ClientInfo,
     req: CreateIntegrationTokenRequest,
 ) -> HubResult<IntegrationTokenIssued> {
-    Granted::<cap::SettingsManage>::check(caller.staff.role)?;
+    let admin = Granted::<cap::SettingsManage>::check(caller.staff.role)?;
     let name = check_tenant_name(&req.name).map_err(|e| HubError::field("name", e))?;
     let secret = secrets::new_token("odt_");
     let now = state.now();
@@ -51,6 +51,7 @@ pub async fn create_token(
     let token = state
         .store
         .create_integration_token(
+            &admin,
             NewIntegrationToken {
                 id,
                 name,
@@ -80,7 +81,7 @@ pub async fn revoke_token(
     client: &ClientInfo,
     id: Uuid,
 ) -> HubResult<IntegrationTokenView> {
-    Granted::<cap::SettingsManage>::check(caller.staff.role)?;
+    let admin = Granted::<cap::SettingsManage>::check(caller.staff.role)?;
     let now = state.now();
     let fx = Effects::audit(audit(
         now,
@@ -90,7 +91,11 @@ pub async fn revoke_token(
         client.addr,
         json!({}),
     ));
-    match state.store.revoke_integration_token(id, now, fx).await {
+    match state
+        .store
+        .revoke_integration_token(&admin, id, now, fx)
+        .await
+    {
         Err(StoreError::NotFound) => Err(HubError::NotFound("integration token")),
         Err(StoreError::AlreadyUsed(_)) => Err(HubError::unprocessable(
             "already_revoked",

@@ -30,7 +30,7 @@ pub async fn bulk_edit(
     key: &IdempotencyKey,
     req: BulkEditRequest,
 ) -> HubResult<BulkEditResult> {
-    Granted::<cap::TicketsBulkEdit>::check(caller.staff.role)?;
+    let editor = Granted::<cap::TicketsBulkEdit>::check(caller.staff.role)?;
     if req.tickets.is_empty() || req.tickets.len() > BULK_MAX {
         return Err(HubError::field(
             "tickets",
@@ -84,7 +84,7 @@ pub async fn bulk_edit(
     }
     let records = state.store.tickets_by_ids(&ids).await?;
     let now = state.now();
-    let writer = Writer::staff(caller, client);
+    let writer = Writer::staff(caller, client, &editor);
     let mut writes = Vec::with_capacity(records.len());
     for tr in &req.tickets {
         let r = records
@@ -172,7 +172,15 @@ pub async fn bulk_edit(
             ));
         }
     }
-    let saved = save(state, writes, None, idem_draft(idem, &ids, now), fx).await?;
+    let saved = save(
+        state,
+        writer.proof,
+        writes,
+        None,
+        idem_draft(idem, &ids, now),
+        fx,
+    )
+    .await?;
     Ok(BulkEditResult {
         tickets: saved.into_iter().map(|t| t.summary).collect(),
     })

@@ -26,10 +26,10 @@ pub async fn escalate(
     id: Uuid,
     req: EscalateRequest,
 ) -> HubResult<TicketSummary> {
-    Granted::<cap::TicketsWork>::check(caller.staff.role)?;
+    let worker = Granted::<cap::TicketsWork>::check(caller.staff.role)?;
     let reason = check_reason(&req.reason).map_err(|e| HubError::field("reason", e))?;
     let idem = idem(&caller.actor(), key, &format!("escalate:{id}"), &req);
-    let writer = Writer::staff(caller, client);
+    let writer = Writer::staff(caller, client, &worker);
     let saved = mutate_one(state, &writer, id, req.version, idem, |r, s, now| {
         writable(r)?;
         may_escalate(s.status)?;

@@ -28,7 +28,7 @@ pub async fn merge(
     id: Uuid,
     req: MergeRequest,
 ) -> HubResult<TicketSummary> {
-    Granted::<cap::TicketsMerge>::check(caller.staff.role)?;
+    let merger = Granted::<cap::TicketsMerge>::check(caller.staff.role)?;
     if req.into == id {
         return Err(TicketRuleError::MergeIntoSelf.into());
     }
@@ -51,7 +51,7 @@ pub async fn merge(
     writable(&source)?;
     writable(&target)?;
     let now = state.now();
-    let writer = Writer::staff(caller, client);
+    let writer = Writer::staff(caller, client, &merger);
     let mut src = state_of(&source);
     let mut dst = state_of(&target);
     let from_status = src.status;
@@ -140,6 +140,7 @@ pub async fn merge(
     }
     let saved = save(
         state,
+        writer.proof,
         writes,
         Some(MessageMove {
             from: id,

@@ -18,6 +18,7 @@ use crate::support::events;
 use crate::support::idempotency::{idem_draft, replayed, Idem};
 use chrono::{DateTime, Utc};
 use opsdesk_core::audit::AuditAction;
+use opsdesk_core::proof::{cap, Granted, TicketWriteProof};
 use opsdesk_core::sla::SlaTargets;
 use opsdesk_core::ticket::{check_writable, Priority, TicketStatus};
 use opsdesk_core::Role;
@@ -29,34 +30,42 @@ use opsdesk_store::{
 use std::net::IpAddr;
 use uuid::Uuid;
 
-/// Who is writing: staff, an integration, or the hub itself (the SLA job).
+/// Who is writing: staff, an integration, or the hub itself (the SLA job), with the proof of the
+/// permission checked for the write.
 #[derive(Debug, Clone)]
-pub struct Writer {
+pub struct Writer<'a> {
     /// `staff:<id>`, `integration:<id>` or `system`.
     pub actor: String,
     pub name: String,
     pub staff: Option<(Uuid, Role)>,
     pub addr: IpAddr,
+    /// What the store's write takes.
+    pub proof: &'a dyn TicketWriteProof,
 }
 
-impl Writer {
-    /// A signed-in staff member.
-    pub fn staff(caller: &Caller, client: &ClientInfo) -> Self {
+/// The proof the hub's own ticket writes (the SLA job) go under.
+static HUB_WORKS_TICKETS: Granted<cap::TicketsWork> = Granted::system();
+
+impl<'a> Writer<'a> {
+    /// A signed-in staff member, with the proof their check returned.
+    pub fn staff(caller: &Caller, client: &ClientInfo, proof: &'a dyn TicketWriteProof) -> Self {
         Writer {
             actor: caller.actor(),
             name: caller.staff.display_name.clone(),
             staff: Some((caller.staff.id, caller.staff.role)),
             addr: client.addr,
+            proof,
         }
     }
 
     /// The hub's own jobs.
-    pub fn system() -> Self {
+    pub fn system() -> Writer<'static> {
         Writer {
             actor: "system".into(),
             name: "Opsdesk".into(),
             staff: None,
             addr: IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+            proof: &HUB_WORKS_TICKETS,
         }
     }
 
@@ -189,8 +198,10 @@ pub async fn conflict(state: &AppState, id: Uuid, seen: i64) -> HubError {
     }
 }
 
+/// Writes tickets under the proof of the permission the action checked.
 pub(crate) async fn save(
     state: &AppState,
+    proof: &dyn TicketWriteProof,
     writes: Vec<TicketWrite>,
     moves: Option<MessageMove>,
     idem: Option<IdempotencyDraft>,
@@ -200,7 +211,11 @@ pub(crate) async fn save(
         .iter()
         .filter_map(|w| w.expected_version.map(|v| (w.state.id, v)))
         .collect();
-    match state.store.write_tickets(writes, moves, idem, fx).await {
+    match state
+        .store
+        .write_tickets(proof, writes, moves, idem, fx)
+        .await
+    {
         Err(StoreError::VersionConflict) => {
             // Name the first ticket that moved on.
             for (id, seen) in stale {
@@ -237,7 +252,7 @@ pub struct Mutation {
 /// Applies `mutate` to the ticket at `seen` and writes it; stale versions get the conflict.
 pub(crate) async fn mutate_one(
     state: &AppState,
-    writer: &Writer,
+    writer: &Writer<'_>,
     id: Uuid,
     seen: i64,
     idem: Option<Idem>,
@@ -282,7 +297,17 @@ pub(crate) async fn mutate_one(
             changes: m.changes,
         },
     };
-    first_of(save(state, vec![write], None, idem_draft(idem, &[id], now), fx).await?)
+    first_of(
+        save(
+            state,
+            writer.proof,
+            vec![write],
+            None,
+            idem_draft(idem, &[id], now),
+            fx,
+        )
+        .await?,
+    )
 }
 
 /// A merged or closed ticket takes no more changes (core's rule).

@@ -56,7 +56,7 @@ fn check_opening(
 
 async fn open(
     state: &AppState,
-    writer: &Writer,
+    writer: &Writer<'_>,
     o: Opening,
     idem: Option<Idem>,
 ) -> HubResult<TicketSummary> {
@@ -128,7 +128,15 @@ async fn open(
             changes: vec![opt_change("status", None, Some("new".into()))],
         },
     };
-    let saved = save(state, vec![write], None, idem_draft(idem, &[id], now), fx).await?;
+    let saved = save(
+        state,
+        writer.proof,
+        vec![write],
+        None,
+        idem_draft(idem, &[id], now),
+        fx,
+    )
+    .await?;
     let ticket = first_of(saved)?;
     Ok(ticket.summary)
 }
@@ -141,7 +149,7 @@ pub async fn create(
     key: &IdempotencyKey,
     req: CreateTicketRequest,
 ) -> HubResult<TicketSummary> {
-    Granted::<cap::TicketsWork>::check(caller.staff.role)?;
+    let worker = Granted::<cap::TicketsWork>::check(caller.staff.role)?;
     let idem = idem(&caller.actor(), key, "create", &req);
     state
         .store
@@ -157,7 +165,7 @@ pub async fn create(
         req.priority,
         req.tags.as_deref(),
     )?;
-    open(state, &Writer::staff(caller, client), o, idem).await
+    open(state, &Writer::staff(caller, client, &worker), o, idem).await
 }
 
 /// Opens a ticket from the platform through an integration token.
@@ -183,11 +191,13 @@ pub async fn intake(
         req.priority.unwrap_or(Priority::Medium),
         req.tags.as_deref(),
     )?;
+    let platform = Granted::<cap::TicketsWork>::from_platform();
     let writer = Writer {
         actor: integration.actor(),
         name: integration.token.name.clone(),
         staff: None,
         addr: client.addr,
+        proof: &platform,
     };
     open(state, &writer, o, idem).await
 }

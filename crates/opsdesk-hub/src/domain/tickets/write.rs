@@ -11,7 +11,7 @@ use super::{
 use crate::state::AppState;
 use crate::support::idempotency::{idem, replayed};
 use opsdesk_core::audit::AuditAction;
-use opsdesk_core::proof::{cap, Granted};
+use opsdesk_core::proof::{cap, Granted, TicketWriteProof};
 use opsdesk_core::ticket::{check_body, check_tags, MessageKind, TicketRuleError, TicketStatus};
 use opsdesk_core::Role;
 use opsdesk_proto::{
@@ -31,7 +31,7 @@ pub async fn update(
     id: Uuid,
     req: UpdateTicketRequest,
 ) -> HubResult<TicketSummary> {
-    Granted::<cap::TicketsWork>::check(caller.staff.role)?;
+    let worker = Granted::<cap::TicketsWork>::check(caller.staff.role)?;
     let tags = req
         .tags
         .as_deref()
@@ -45,7 +45,7 @@ pub async fn update(
         ));
     }
     let idem = idem(&caller.actor(), key, &format!("update:{id}"), &req);
-    let writer = Writer::staff(caller, client);
+    let writer = Writer::staff(caller, client, &worker);
     let saved = mutate_one(state, &writer, id, req.version, idem, |r, s, now| {
         let mut changes = Vec::new();
         if let Some(to) = req.status.filter(|to| *to != s.status) {
@@ -89,13 +89,13 @@ pub async fn add_message(
     id: Uuid,
     req: AddMessageRequest,
 ) -> HubResult<TicketRecord> {
-    Granted::<cap::TicketsWork>::check(caller.staff.role)?;
+    let worker = Granted::<cap::TicketsWork>::check(caller.staff.role)?;
     let body = check_body(&req.body).map_err(field_err("body"))?;
     if req.kind == MessageKind::System {
         return Err(HubError::field("kind", "must be `reply` or `note`"));
     }
     let idem = idem(&caller.actor(), key, &format!("message:{id}"), &req);
-    let writer = Writer::staff(caller, client);
+    let writer = Writer::staff(caller, client, &worker);
     mutate_one(state, &writer, id, req.version, idem, |r, s, now| {
         writable(r)?;
         let mut changes = Vec::new();
@@ -152,11 +152,14 @@ pub async fn assign(
     req: AssignRequest,
 ) -> HubResult<TicketSummary> {
     let role = caller.staff.role;
-    Granted::<cap::TicketsWork>::check(role)?;
+    let worker = Granted::<cap::TicketsWork>::check(role)?;
     let idem = idem(&caller.actor(), key, &format!("assign:{id}"), &req);
     if let Some(ids) = replayed(state, &idem).await? {
         return current(state, ids[0]).await;
     }
+    // Giving the ticket to someone else (or taking it from them) needs `tickets.assign`, whose
+    // proof then goes with the write.
+    let mut assigner: Option<Granted<cap::TicketsAssign>> = None;
     let record = load(state, id).await?;
     let (assignee, group) = match &req.to {
         AssignTarget::Me => (Some(caller.staff.id), record.summary.group_id),
@@ -164,7 +167,7 @@ pub async fn assign(
             (Some(caller.staff.id), record.summary.group_id)
         }
         AssignTarget::Staff { staff_id } => {
-            Granted::<cap::TicketsAssign>::check(role)?;
+            assigner = Some(Granted::<cap::TicketsAssign>::check(role)?);
             let target = state.store.staff_by_id(*staff_id).await?;
             match target {
                 Some(t)
@@ -180,7 +183,7 @@ pub async fn assign(
             (Some(*staff_id), record.summary.group_id)
         }
         AssignTarget::Group { group_id } => {
-            Granted::<cap::TicketsAssign>::check(role)?;
+            assigner = Some(Granted::<cap::TicketsAssign>::check(role)?);
             if state.store.group_by_id(*group_id).await?.is_none() {
                 return Err(HubError::field("to.group_id", "is not a group"));
             }
@@ -198,7 +201,7 @@ pub async fn assign(
         }
         AssignTarget::Nobody => {
             if record.summary.assignee_id != Some(caller.staff.id) {
-                Granted::<cap::TicketsAssign>::check(role)?;
+                assigner = Some(Granted::<cap::TicketsAssign>::check(role)?);
             }
             (None, record.summary.group_id)
         }
@@ -211,7 +214,11 @@ pub async fn assign(
         Some(g) => state.store.group_by_id(g).await?.map(|g| g.name),
         None => None,
     };
-    let writer = Writer::staff(caller, client);
+    let proof: &dyn TicketWriteProof = match &assigner {
+        Some(assign) => assign,
+        None => &worker,
+    };
+    let writer = Writer::staff(caller, client, proof);
     let saved = mutate_one(state, &writer, id, req.version, idem, |r, s, now| {
         writable(r)?;
         let mut changes = Vec::new();
