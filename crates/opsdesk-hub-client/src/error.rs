@@ -18,8 +18,9 @@ pub enum HubClientError {
     /// The hub answered non-2xx without a problem document (a proxy, another server).
     #[error("{status} without a problem document: {snippet}")]
     NotAProblem { status: u16, snippet: String },
-    /// The hub answered 2xx with a body that does not decode as the route's answer.
-    #[error("{status} with a body that does not decode: {detail}")]
+    /// The hub answered 2xx with a body that does not decode as the route's answer; `detail`
+    /// says how (`does not decode: …`, `is not UTF-8: …`).
+    #[error("{status} with a body that {detail}")]
     Undecodable { status: u16, detail: String },
     /// No answer: the connection failed, timed out, or broke off.
     #[error(transparent)]

@@ -147,7 +147,7 @@ impl HubClient {
         let (status, bytes) = self.answer(req).await?;
         serde_json::from_slice(&bytes).map_err(|e| HubClientError::Undecodable {
             status,
-            detail: e.to_string(),
+            detail: format!("does not decode: {e}"),
         })
     }
 
@@ -161,7 +161,7 @@ impl HubClient {
         let (status, bytes) = self.answer(req).await?;
         String::from_utf8(bytes).map_err(|e| HubClientError::Undecodable {
             status,
-            detail: format!("not UTF-8: {e}"),
+            detail: format!("is not UTF-8: {e}"),
         })
     }
 
