@@ -45,7 +45,7 @@ async fn probes_metrics_and_openapi() {
         ),
         ("opsdesk-hub", "v1", "sqlite")
     );
-    let _: Value = app.get("/api/v1/me", &admin.token).await.unwrap();
+    let _: opsdesk_proto::Me = app.client(&admin.token).me().await.checked().unwrap();
     // A sign-in of its own, so the counter below does not depend on another test's.
     app.sign_in(&admin.username, PASSWORD, &admin.secret)
         .await
