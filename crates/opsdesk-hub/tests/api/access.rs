@@ -49,7 +49,7 @@ async fn import_users(
 ) -> Result<TenantUserImportResult, ApiError> {
     app.send(
         app.http
-            .post(app.url(&format!("/api/v1/tenants/{tenant}/users/import")))
+            .post(app.url(&routes::tenant_users_import(tenant)))
             .bearer_auth(&admin.token)
             .header("content-type", content_type)
             .body(body.to_owned()),
@@ -849,7 +849,7 @@ both!(
             .unwrap()
             .clone();
         assert_eq!(bert.status, TenantUserStatus::Locked);
-        let base = format!("/api/v1/tenants/{}/users", t.acme.id);
+        let base = routes::tenant_users(t.acme.id);
 
         // Reset password: a one-time link, shown once.
         let reset: PasswordResetIssued = app
@@ -920,7 +920,7 @@ both!(
         let at = app.clock_now() - Duration::minutes(5);
         let sent = app
             .http
-            .post(app.url("/api/v1/intake/sign-ins"))
+            .post(app.url(routes::INTAKE_SIGN_INS))
             .bearer_auth(&issued.secret)
             .json(
                 &json!({"tenant_slug": "acme", "email": "ADA@acme.test", "success": false,
@@ -933,7 +933,7 @@ both!(
         let bad: Result<Value, ApiError> = app
         .send(
             app.http
-                .post(app.url("/api/v1/intake/sign-ins"))
+                .post(app.url(routes::INTAKE_SIGN_INS))
                 .bearer_auth(&issued.secret)
                 .json(&json!({"tenant_slug": "acme", "email": "nobody@acme.test", "success": true, "address": "203.0.113.9"})),
         )
@@ -976,7 +976,7 @@ both!(
             .unwrap();
         let r = review(&app, &t.manager, &r, true, None).await.unwrap();
         review(&app, &t.security, &r, true, None).await.unwrap();
-        let path = format!("/api/v1/tenants/{}/settings", t.acme.id);
+        let path = routes::tenant_settings(t.acme.id);
         let s: TenantSettingsView = app.get(&path, &t.engineer.token).await.unwrap();
         assert_eq!(
             (s.version, s.session_timeout_minutes, s.sso_required),
@@ -1059,7 +1059,7 @@ both!(
             let app = &app;
             async move {
                 app.http
-                    .get(app.url(&format!("/api/v1/access/requests/export{q}")))
+                    .get(app.url(&format!("{}{q}", routes::ACCESS_REQUESTS_EXPORT)))
                     .bearer_auth(token)
                     .send()
                     .await

@@ -318,7 +318,7 @@ both!(
             async move {
                 let resp = app
                     .http
-                    .get(app.url(&format!("/api/v1/audit/export?{query}")))
+                    .get(app.url(&format!("{}?{query}", routes::AUDIT_EXPORT)))
                     .bearer_auth(token)
                     .send()
                     .await
@@ -412,7 +412,7 @@ both!(
             .unwrap_err();
         assert_eq!((err.status, err.field.as_deref()), (400, Some("format")));
         let err = app
-            .get::<serde_json::Value>("/api/v1/audit/export", &admin.token)
+            .get::<serde_json::Value>(routes::AUDIT_EXPORT, &admin.token)
             .await
             .unwrap_err();
         assert_eq!(err.field.as_deref(), Some("format"));

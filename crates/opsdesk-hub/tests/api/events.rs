@@ -42,7 +42,7 @@ impl Stream {
     /// resume point (kept as the first of `positions`).
     pub async fn open(base: &str, token: &str, last_id: Option<i64>) -> Stream {
         let mut req = reqwest::Client::new()
-            .get(format!("{base}/api/v1/events"))
+            .get(format!("{base}{}", routes::EVENTS))
             .bearer_auth(token);
         if let Some(id) = last_id {
             req = req.header("Last-Event-ID", id.to_string());
@@ -340,13 +340,13 @@ both!(
 
         // Without a session there is no stream.
         let resp = reqwest::Client::new()
-            .get(format!("{}/api/v1/events", app.base))
+            .get(format!("{}{}", app.base, routes::EVENTS))
             .send()
             .await
             .unwrap();
         assert_eq!(resp.status(), 401);
         let resp = reqwest::Client::new()
-            .get(format!("{}/api/v1/events", app.base))
+            .get(format!("{}{}", app.base, routes::EVENTS))
             .bearer_auth(&agent.token)
             .header("Last-Event-ID", "yesterday")
             .send()
@@ -568,7 +568,7 @@ both!(
         // Opened without Last-Event-ID, the stream's first bytes are `id: <last event>` and a
         // blank line: no event, no data, so nothing is dispatched but the id is kept.
         let mut resp = reqwest::Client::new()
-            .get(format!("{}/api/v1/events", app.base))
+            .get(format!("{}{}", app.base, routes::EVENTS))
             .bearer_auth(&agent.token)
             .send()
             .await

@@ -30,7 +30,7 @@ async fn probes_metrics_and_openapi() {
     );
     let info: HubInfo = app
         .http
-        .get(app.url("/api/v1/hub"))
+        .get(app.url(routes::HUB))
         .send()
         .await
         .unwrap()
@@ -67,7 +67,7 @@ async fn probes_metrics_and_openapi() {
     assert!(metrics.contains("opsdesk_sign_in_attempts_total"));
     let doc: Value = app
         .http
-        .get(app.url("/api/v1/openapi.json"))
+        .get(app.url(routes::OPENAPI))
         .send()
         .await
         .unwrap()
@@ -113,7 +113,7 @@ async fn readiness_fails_when_the_database_is_gone() {
     let app = spawn_app(Db::Postgres).await;
     let info: HubInfo = app
         .http
-        .get(app.url("/api/v1/hub"))
+        .get(app.url(routes::HUB))
         .send()
         .await
         .unwrap()

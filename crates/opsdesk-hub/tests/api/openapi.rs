@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 async fn document(app: &TestApp) -> Value {
     app.http
-        .get(app.url("/api/v1/openapi.json"))
+        .get(app.url(routes::OPENAPI))
         .send()
         .await
         .expect("document")

@@ -239,8 +239,8 @@ async fn all_pages(app: &TestApp, token: &str, query: &str) -> Vec<TicketSummary
     let mut cursor: Option<String> = None;
     loop {
         let path = match &cursor {
-            Some(c) => format!("/api/v1/tickets?{query}&limit=20&cursor={c}"),
-            None => format!("/api/v1/tickets?{query}&limit=20"),
+            Some(c) => format!("{}?{query}&limit=20&cursor={c}", routes::TICKETS),
+            None => format!("{}?{query}&limit=20", routes::TICKETS),
         };
         let page: Page<TicketSummary> = app.get(&path, token).await.expect("queue page");
         out.extend(page.items);

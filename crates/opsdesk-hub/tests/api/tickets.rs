@@ -72,7 +72,7 @@ async fn reply(
 ) -> Result<TicketDetail, ApiError> {
     let mut req = app
         .http
-        .post(app.url(&format!("/api/v1/tickets/{}/messages", t.id)))
+        .post(app.url(&routes::ticket_messages(t.id)))
         .bearer_auth(&by.token)
         .json(&json!({"version": t.version, "kind": "reply", "body": body}));
     if let Some(k) = key {
@@ -89,7 +89,7 @@ async fn patch(
 ) -> Result<TicketSummary, ApiError> {
     app.send(
         app.http
-            .patch(app.url(&format!("/api/v1/tickets/{id}")))
+            .patch(app.url(&routes::ticket(id)))
             .bearer_auth(&by.token)
             .json(&body),
     )
@@ -129,7 +129,7 @@ both!(
             async move {
                 app.send::<TicketSummary>(
                     app.http
-                        .post(app.url("/api/v1/intake/tickets"))
+                        .post(app.url(routes::INTAKE_TICKETS))
                         .bearer_auth(token)
                         .json(&body),
                 )
@@ -908,7 +908,7 @@ both!(
         let import = |body: &'static str, token: &str| {
             app.send::<TenantImportResult>(
                 app.http
-                    .post(app.url("/api/v1/tenants/import"))
+                    .post(app.url(routes::TENANTS_IMPORT))
                     .bearer_auth(token)
                     .header("content-type", "text/csv")
                     .body(body),
