@@ -10,16 +10,15 @@ mod tickets;
 pub use events::OpenedEvents;
 
 use crate::error::ClientError;
+use opsdesk_hub_client::{HubClient, HubClientError};
 use opsdesk_proto::{
-    ApiError, AuditEntry, AuditQuery, AuditVerification, Capabilities, ChangeRoleRequest,
+    AuditEntry, AuditQuery, AuditVerification, Capabilities, ChangeRoleRequest,
     EnrollConfirmRequest, EnrollStartRequest, Enrolled, EnrollmentOffer, HubInfo, InviteIssued,
     InviteStaffRequest, LoginChallenge, LoginRequest, Me, MfaRequest, Page, ReauthenticateRequest,
     SecurityEvent, SecurityEventQuery, SessionView, SessionsEnded, SignedIn, StaffQuery, StaffView,
     VersionedRequest,
 };
-use reqwest::{Method, RequestBuilder, Response, StatusCode, Url};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use reqwest::{StatusCode, Url};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -96,18 +95,18 @@ pub fn normalize_hub_url(url: &str) -> Result<String, ClientError> {
     Ok(parsed.as_str().trim_end_matches('/').to_owned())
 }
 
-/// A client for one hub, optionally acting with a session token.
+/// A client for one hub, optionally acting with a session token. The calls themselves are
+/// [`HubClient`]'s; this maps its errors into [`ClientError`] naming the hub.
 #[derive(Clone)]
 pub struct ApiClient {
-    http: reqwest::Client,
-    base: String,
+    hub: HubClient,
     token: Option<SessionToken>,
 }
 
 impl std::fmt::Debug for ApiClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ApiClient")
-            .field("base", &self.base)
+            .field("base", &self.hub.base_url())
             .field("signed_in", &self.token.is_some())
             .finish()
     }
@@ -124,22 +123,21 @@ impl ApiClient {
             .build()
             .map_err(|e| ClientError::Storage(format!("cannot set up HTTP: {e}")))?;
         Ok(ApiClient {
-            http,
-            base,
+            hub: HubClient::new(http, base),
             token: None,
         })
     }
 
     /// The hub's normalized address.
     pub fn base_url(&self) -> &str {
-        &self.base
+        self.hub.base_url()
     }
 
     /// The same hub, acting with `token`.
     pub fn with_token(&self, token: SessionToken) -> ApiClient {
         ApiClient {
+            hub: self.hub.with_token(token.expose()),
             token: Some(token),
-            ..self.clone()
         }
     }
 
@@ -148,98 +146,68 @@ impl ApiClient {
         self.token.as_ref()
     }
 
-    fn request(&self, method: Method, path: &str) -> RequestBuilder {
-        let req = self.http.request(method, format!("{}{path}", self.base));
-        match &self.token {
-            Some(t) => req.bearer_auth(t.expose()),
-            None => req,
-        }
+    /// A call's result, its error mapped: a problem document into `ApiError` (with the answer's
+    /// status), no answer into [`ClientError::Unreachable`], anything else into
+    /// [`ClientError::Protocol`].
+    fn lift<T>(&self, result: Result<T, HubClientError>) -> Result<T, ClientError> {
+        result.map_err(|e| self.client_error(e))
     }
 
-    async fn send(&self, req: RequestBuilder) -> Result<Response, ClientError> {
-        req.send().await.map_err(|e| self.transport_error(e))
-    }
-
-    fn transport_error(&self, e: reqwest::Error) -> ClientError {
-        if e.is_connect() || e.is_timeout() || e.is_request() {
-            ClientError::Unreachable {
-                url: self.base.clone(),
-                detail: error_chain(&e),
+    fn client_error(&self, e: HubClientError) -> ClientError {
+        let url = self.base_url().to_owned();
+        let status_text = |status: u16| {
+            StatusCode::from_u16(status).map_or_else(|_| status.to_string(), |s| s.to_string())
+        };
+        match e {
+            HubClientError::Problem {
+                status,
+                mut problem,
+                ..
+            } => {
+                problem.status = status;
+                ClientError::from(*problem)
             }
-        } else {
-            ClientError::Protocol {
-                url: self.base.clone(),
-                detail: error_chain(&e),
-            }
-        }
-    }
-
-    /// Sends and decodes the JSON answer, or the problem document into `ApiError`.
-    async fn call<R: DeserializeOwned>(&self, req: RequestBuilder) -> Result<R, ClientError> {
-        let resp = self.send(req).await?;
-        let status = resp.status();
-        let bytes = resp.bytes().await.map_err(|e| self.transport_error(e))?;
-        if !status.is_success() {
-            return Err(self.problem(status, &bytes));
-        }
-        serde_json::from_slice(&bytes).map_err(|e| ClientError::Protocol {
-            url: self.base.clone(),
-            detail: format!("{status} with a body that does not decode: {e}"),
-        })
-    }
-
-    /// Sends a request whose success has no body (204).
-    async fn call_empty(&self, req: RequestBuilder) -> Result<(), ClientError> {
-        let resp = self.send(req).await?;
-        let status = resp.status();
-        if status.is_success() {
-            return Ok(());
-        }
-        let bytes = resp.bytes().await.map_err(|e| self.transport_error(e))?;
-        Err(self.problem(status, &bytes))
-    }
-
-    fn problem(&self, status: StatusCode, bytes: &[u8]) -> ClientError {
-        match serde_json::from_slice::<ApiError>(bytes) {
-            Ok(mut e) => {
-                e.status = status.as_u16();
-                ClientError::from(e)
-            }
-            Err(_) => {
-                let snippet: String = String::from_utf8_lossy(bytes).chars().take(200).collect();
-                ClientError::Protocol {
-                    url: self.base.clone(),
-                    detail: format!("{status} without a problem document: {snippet}"),
+            HubClientError::NotAProblem { status, snippet } => ClientError::Protocol {
+                url,
+                detail: format!(
+                    "{} without a problem document: {snippet}",
+                    status_text(status)
+                ),
+            },
+            HubClientError::Undecodable { status, detail } => ClientError::Protocol {
+                url,
+                detail: format!("{} with a body that {detail}", status_text(status)),
+            },
+            HubClientError::Transport(e) if e.is_connect() || e.is_timeout() || e.is_request() => {
+                ClientError::Unreachable {
+                    url,
+                    detail: error_chain(&e),
                 }
             }
+            HubClientError::Transport(e) => ClientError::Protocol {
+                url,
+                detail: error_chain(&e),
+            },
         }
-    }
-
-    fn get(&self, path: &str) -> RequestBuilder {
-        self.request(Method::GET, path)
-    }
-
-    fn post<B: Serialize>(&self, path: &str, body: &B) -> RequestBuilder {
-        self.request(Method::POST, path).json(body)
     }
 
     // ---- meta ----------------------------------------------------------------------------------
 
     /// `GET /api/v1/hub`, within `timeout`.
     pub async fn hub_info(&self, timeout: Duration) -> Result<HubInfo, ClientError> {
-        self.call(self.get("/api/v1/hub").timeout(timeout)).await
+        self.lift(self.hub.with_timeout(timeout).hub_info().await)
     }
 
     // ---- sign-in and enrollment ----------------------------------------------------------------
 
     /// `POST /api/v1/auth/login`.
     pub async fn login(&self, req: &LoginRequest) -> Result<LoginChallenge, ClientError> {
-        self.call(self.post("/api/v1/auth/login", req)).await
+        self.lift(self.hub.login(req).await)
     }
 
     /// `POST /api/v1/auth/login/mfa`.
     pub async fn login_mfa(&self, req: &MfaRequest) -> Result<SignedIn, ClientError> {
-        self.call(self.post("/api/v1/auth/login/mfa", req)).await
+        self.lift(self.hub.login_mfa(req).await)
     }
 
     /// `POST /api/v1/auth/enroll`.
@@ -247,7 +215,7 @@ impl ApiClient {
         &self,
         req: &EnrollStartRequest,
     ) -> Result<EnrollmentOffer, ClientError> {
-        self.call(self.post("/api/v1/auth/enroll", req)).await
+        self.lift(self.hub.enroll_start(req).await)
     }
 
     /// `POST /api/v1/auth/enroll/confirm`.
@@ -255,45 +223,41 @@ impl ApiClient {
         &self,
         req: &EnrollConfirmRequest,
     ) -> Result<Enrolled, ClientError> {
-        self.call(self.post("/api/v1/auth/enroll/confirm", req))
-            .await
+        self.lift(self.hub.enroll_confirm(req).await)
     }
 
     /// `POST /api/v1/auth/logout`: ends this client's session.
     pub async fn logout(&self) -> Result<(), ClientError> {
-        self.call_empty(self.request(Method::POST, "/api/v1/auth/logout"))
-            .await
+        self.lift(self.hub.logout().await)
     }
 
     /// `POST /api/v1/auth/reauthenticate`: unlocks an idle app with a TOTP code.
     pub async fn reauthenticate(&self, req: &ReauthenticateRequest) -> Result<(), ClientError> {
-        self.call_empty(self.post("/api/v1/auth/reauthenticate", req))
-            .await
+        self.lift(self.hub.reauthenticate(req).await)
     }
 
     // ---- sessions ------------------------------------------------------------------------------
 
     /// `GET /api/v1/me`.
     pub async fn me(&self) -> Result<Me, ClientError> {
-        self.call(self.get("/api/v1/me")).await
+        self.lift(self.hub.me().await)
     }
 
     /// `GET /api/v1/sessions`.
     pub async fn my_sessions(&self) -> Result<Page<SessionView>, ClientError> {
-        self.call(self.get("/api/v1/sessions")).await
+        self.lift(self.hub.my_sessions().await)
     }
 
     /// `DELETE /api/v1/sessions/{id}`.
     pub async fn end_session(&self, id: Uuid) -> Result<(), ClientError> {
-        self.call_empty(self.request(Method::DELETE, &format!("/api/v1/sessions/{id}")))
-            .await
+        self.lift(self.hub.end_session(id).await)
     }
 
     // ---- staff ---------------------------------------------------------------------------------
 
     /// `GET /api/v1/staff`.
     pub async fn list_staff(&self, q: &StaffQuery) -> Result<Page<StaffView>, ClientError> {
-        self.call(self.get("/api/v1/staff").query(q)).await
+        self.lift(self.hub.list_staff(q).await)
     }
 
     /// `POST /api/v1/staff`.
@@ -301,12 +265,12 @@ impl ApiClient {
         &self,
         req: &InviteStaffRequest,
     ) -> Result<InviteIssued, ClientError> {
-        self.call(self.post("/api/v1/staff", req)).await
+        self.lift(self.hub.invite_staff(req).await)
     }
 
     /// `GET /api/v1/staff/{id}`.
     pub async fn get_staff(&self, id: Uuid) -> Result<StaffView, ClientError> {
-        self.call(self.get(&format!("/api/v1/staff/{id}"))).await
+        self.lift(self.hub.get_staff(id).await)
     }
 
     /// `PUT /api/v1/staff/{id}/role`.
@@ -315,53 +279,44 @@ impl ApiClient {
         id: Uuid,
         req: &ChangeRoleRequest,
     ) -> Result<StaffView, ClientError> {
-        let path = format!("/api/v1/staff/{id}/role");
-        self.call(self.request(Method::PUT, &path).json(req)).await
+        self.lift(self.hub.change_role(id, req).await)
     }
 
     /// `POST /api/v1/staff/{id}/mfa-reset`.
     pub async fn reset_mfa(&self, id: Uuid, version: i64) -> Result<InviteIssued, ClientError> {
-        let path = format!("/api/v1/staff/{id}/mfa-reset");
-        self.call(self.post(&path, &VersionedRequest { version }))
-            .await
+        self.lift(self.hub.reset_mfa(id, &VersionedRequest { version }).await)
     }
 
     /// `POST /api/v1/staff/{id}/deactivate`.
     pub async fn deactivate(&self, id: Uuid, version: i64) -> Result<StaffView, ClientError> {
-        let path = format!("/api/v1/staff/{id}/deactivate");
-        self.call(self.post(&path, &VersionedRequest { version }))
-            .await
+        self.lift(self.hub.deactivate(id, &VersionedRequest { version }).await)
     }
 
     /// `GET /api/v1/staff/{id}/capabilities`.
     pub async fn capabilities(&self, id: Uuid) -> Result<Capabilities, ClientError> {
-        self.call(self.get(&format!("/api/v1/staff/{id}/capabilities")))
-            .await
+        self.lift(self.hub.capabilities(id).await)
     }
 
     /// `GET /api/v1/staff/{id}/sessions`.
     pub async fn staff_sessions(&self, id: Uuid) -> Result<Page<SessionView>, ClientError> {
-        self.call(self.get(&format!("/api/v1/staff/{id}/sessions")))
-            .await
+        self.lift(self.hub.staff_sessions(id).await)
     }
 
     /// `DELETE /api/v1/staff/{id}/sessions`.
     pub async fn end_staff_sessions(&self, id: Uuid) -> Result<SessionsEnded, ClientError> {
-        let path = format!("/api/v1/staff/{id}/sessions");
-        self.call(self.request(Method::DELETE, &path)).await
+        self.lift(self.hub.end_staff_sessions(id).await)
     }
 
     // ---- audit ---------------------------------------------------------------------------------
 
     /// `GET /api/v1/audit`.
     pub async fn list_audit(&self, q: &AuditQuery) -> Result<Page<AuditEntry>, ClientError> {
-        self.call(self.get("/api/v1/audit").query(q)).await
+        self.lift(self.hub.list_audit(q).await)
     }
 
     /// `POST /api/v1/audit/verify`.
     pub async fn verify_audit(&self) -> Result<AuditVerification, ClientError> {
-        self.call(self.request(Method::POST, "/api/v1/audit/verify"))
-            .await
+        self.lift(self.hub.verify_audit().await)
     }
 
     /// `GET /api/v1/security-events`.
@@ -369,8 +324,7 @@ impl ApiClient {
         &self,
         q: &SecurityEventQuery,
     ) -> Result<Page<SecurityEvent>, ClientError> {
-        self.call(self.get("/api/v1/security-events").query(q))
-            .await
+        self.lift(self.hub.security_events(q).await)
     }
 }
 

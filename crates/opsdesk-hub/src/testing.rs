@@ -1,6 +1,7 @@
 //! Test support (feature `testing`): `spawn_app()` starts a real hub on port 0 with a fresh
 //! database (a SQLite file, or a PostgreSQL database made and dropped for the test) and returns a
-//! typed client for it. Tracing prints only when `TEST_LOG` is set. Used by this crate's API
+//! typed client for it (`app.client(token)`, an [`opsdesk_hub_client::HubClient`]; `.checked()`
+//! turns its answer into the problem document after checking it as `decode` does). Tracing prints only when `TEST_LOG` is set. Used by this crate's API
 //! tests and benchmarks and by the desktop client's tests.
 
 use crate::clock::{Clock, ShiftedClock};
@@ -9,6 +10,7 @@ use crate::RunningHub;
 use chrono::Duration;
 use opsdesk_core::totp::TotpSecret;
 use opsdesk_core::Role;
+pub use opsdesk_hub_client::{routes, HubClient, HubClientError};
 use opsdesk_proto::*;
 pub use opsdesk_store::testing::TestDatabase;
 /// Which database a test hub runs on.
@@ -111,6 +113,16 @@ impl TestApp {
         (format!("http://{}", hub.addr), hub)
     }
 
+    /// The typed client acting with `token`.
+    pub fn client(&self, token: &str) -> HubClient {
+        self.anonymous().with_token(token)
+    }
+
+    /// The typed client without a token.
+    pub fn anonymous(&self) -> HubClient {
+        HubClient::new(self.http.clone(), self.base.clone())
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
@@ -187,22 +199,23 @@ impl TestApp {
 
     /// Accepts an invite: password, then TOTP confirmation. Returns the enrolled person.
     pub async fn enroll(&self, invite_token: &str, _role: Role) -> Person {
-        let offer: EnrollmentOffer = self
-            .post(
-                "/api/v1/auth/enroll",
-                None,
-                &json!({"invite_token": invite_token, "password": PASSWORD}),
-            )
+        let hub = self.anonymous();
+        let offer = hub
+            .enroll_start(&EnrollStartRequest {
+                invite_token: invite_token.to_owned(),
+                password: PASSWORD.to_owned(),
+            })
             .await
+            .checked()
             .expect("enroll start");
         let secret = TotpSecret::from_base32(&offer.totp_secret).expect("secret is base32");
-        let enrolled: Enrolled = self
-            .post(
-                "/api/v1/auth/enroll/confirm",
-                None,
-                &json!({"invite_token": invite_token, "code": self.next_code(&secret)}),
-            )
+        let enrolled = hub
+            .enroll_confirm(&EnrollConfirmRequest {
+                invite_token: invite_token.to_owned(),
+                code: self.next_code(&secret),
+            })
             .await
+            .checked()
             .expect("enroll confirm");
         Person {
             id: enrolled.signed_in.staff.id,
@@ -215,13 +228,16 @@ impl TestApp {
 
     /// `by` invites a new person with `role`; they enroll.
     pub async fn invite(&self, by: &Person, username: &str, role: Role) -> Person {
-        let issued: InviteIssued = self
-            .post(
-                "/api/v1/staff",
-                Some(&by.token),
-                &json!({"username": username, "display_name": username, "email": format!("{username}@example.com"), "role": role}),
-            )
+        let req: InviteStaffRequest = serde_json::from_value(json!({
+            "username": username, "display_name": username,
+            "email": format!("{username}@example.com"), "role": role
+        }))
+        .expect("request");
+        let issued = self
+            .client(&by.token)
+            .invite_staff(&req)
             .await
+            .checked()
             .expect("invite");
         self.enroll(&issued.invite_token, role).await
     }
@@ -233,35 +249,65 @@ impl TestApp {
         password: &str,
         secret: &TotpSecret,
     ) -> Result<SignedIn, ApiError> {
-        let challenge: LoginChallenge = self
-            .post(
-                "/api/v1/auth/login",
-                None,
-                &json!({"username": username, "password": password}),
-            )
-            .await?;
-        self.post(
-            "/api/v1/auth/login/mfa",
-            None,
-            &json!({"challenge": challenge.challenge, "code": self.next_code(secret)}),
-        )
+        let hub = self.anonymous();
+        let challenge = hub
+            .login(&LoginRequest {
+                username: username.to_owned(),
+                password: password.to_owned(),
+            })
+            .await
+            .checked()?;
+        hub.login_mfa(&MfaRequest {
+            challenge: challenge.challenge,
+            code: Some(self.next_code(secret)),
+            recovery_code: None,
+        })
         .await
+        .checked()
     }
 
     /// The staff record as the admin sees it.
     pub async fn staff(&self, admin: &Person, id: Uuid) -> StaffView {
-        self.get(&format!("/api/v1/staff/{id}"), &admin.token)
+        self.client(&admin.token)
+            .get_staff(id)
             .await
+            .checked()
             .expect("get staff")
     }
 
     /// Audit entries matching a query string, newest first.
     pub async fn audit(&self, auditor: &Person, query: &str) -> Vec<AuditEntry> {
         let page: Page<AuditEntry> = self
-            .get(&format!("/api/v1/audit?{query}"), &auditor.token)
+            .get(&format!("{}?{query}", routes::AUDIT), &auditor.token)
             .await
             .expect("audit");
         page.items
+    }
+}
+
+/// A typed client's answer checked as [`decode`] checks a response: an error is a problem
+/// document (`application/problem+json`, its `status` the answer's) and never a 500; anything
+/// else (no answer, a body that does not decode) fails the test.
+pub trait Checked<T> {
+    fn checked(self) -> Result<T, ApiError>;
+}
+
+impl<T> Checked<T> for Result<T, HubClientError> {
+    fn checked(self) -> Result<T, ApiError> {
+        match self {
+            Ok(value) => Ok(value),
+            Err(HubClientError::Problem {
+                status,
+                problem_json,
+                problem,
+            }) => {
+                assert!(problem_json, "errors are problem+json: {problem:?}");
+                assert_eq!(problem.status, status);
+                assert!(status < 500, "the hub answered 500: {problem:?}");
+                Err(*problem)
+            }
+            Err(other) => panic!("the hub's answer: {other}"),
+        }
     }
 }
 

@@ -6,6 +6,7 @@ mod access;
 mod auth;
 mod error;
 mod events;
+pub mod routes;
 mod staff;
 mod tenants;
 mod tickets;

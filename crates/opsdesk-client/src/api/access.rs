@@ -2,7 +2,6 @@
 //! reviews, grants, onboarding clearance, and the tenant data a grant opens (tenant users, their
 //! sign-ins and support actions, the tenant's settings). Writes carry an `Idempotency-Key`.
 
-use super::tickets::IDEMPOTENCY_KEY;
 use super::ApiClient;
 use crate::error::ClientError;
 use opsdesk_proto::{
@@ -12,35 +11,14 @@ use opsdesk_proto::{
     RevokeGrantRequest, TenantSettingsView, TenantSignInView, TenantUserQuery, TenantUserVersion,
     TenantUserView, UpdateTenantSettings,
 };
-use reqwest::{Method, RequestBuilder};
 use uuid::Uuid;
 
 impl ApiClient {
-    /// A write without a body, carrying its idempotency key.
-    fn bare_write(&self, path: &str, key: &str) -> RequestBuilder {
-        self.request(Method::POST, path)
-            .header(IDEMPOTENCY_KEY, key)
-    }
-
-    /// Sends and reads a text answer (an export), or the problem document into `ApiError`.
-    async fn call_text(&self, req: RequestBuilder) -> Result<String, ClientError> {
-        let resp = self.send(req).await?;
-        let status = resp.status();
-        let bytes = resp.bytes().await.map_err(|e| self.transport_error(e))?;
-        if !status.is_success() {
-            return Err(self.problem(status, &bytes));
-        }
-        String::from_utf8(bytes.to_vec()).map_err(|e| ClientError::Protocol {
-            url: self.base_url().to_owned(),
-            detail: format!("{status} with a body that is not UTF-8: {e}"),
-        })
-    }
-
     // ---- policy and requests -------------------------------------------------------------------
 
     /// `GET /api/v1/access/policy`: the rules as they apply to the caller.
     pub async fn access_policy(&self) -> Result<AccessPolicyView, ClientError> {
-        self.call(self.get("/api/v1/access/policy")).await
+        self.lift(self.hub.access_policy().await)
     }
 
     /// `POST /api/v1/access/requests`.
@@ -49,8 +27,7 @@ impl ApiClient {
         req: &CreateAccessRequest,
         key: &str,
     ) -> Result<AccessRequestView, ClientError> {
-        self.call(self.write(Method::POST, "/api/v1/access/requests", req, key))
-            .await
+        self.lift(self.hub.create_access_request(req, Some(key)).await)
     }
 
     /// `GET /api/v1/access/requests?box=&status=&tenant_id=&from=&to=&cursor=&limit=`, newest
@@ -59,14 +36,12 @@ impl ApiClient {
         &self,
         q: &AccessRequestQuery,
     ) -> Result<Page<AccessRequestView>, ClientError> {
-        self.call(self.get("/api/v1/access/requests").query(q))
-            .await
+        self.lift(self.hub.access_requests(q).await)
     }
 
     /// `GET /api/v1/access/requests/{id}`.
     pub async fn access_request(&self, id: Uuid) -> Result<AccessRequestView, ClientError> {
-        self.call(self.get(&format!("/api/v1/access/requests/{id}")))
-            .await
+        self.lift(self.hub.access_request(id).await)
     }
 
     /// `POST /api/v1/access/requests/{id}/reviews`: approve or deny at the version seen.
@@ -76,8 +51,7 @@ impl ApiClient {
         req: &ReviewAccessRequest,
         key: &str,
     ) -> Result<AccessRequestView, ClientError> {
-        let path = format!("/api/v1/access/requests/{id}/reviews");
-        self.call(self.write(Method::POST, &path, req, key)).await
+        self.lift(self.hub.review_access_request(id, req, Some(key)).await)
     }
 
     /// `POST /api/v1/access/requests/{id}/cancel`.
@@ -87,9 +61,8 @@ impl ApiClient {
         version: i64,
         key: &str,
     ) -> Result<AccessRequestView, ClientError> {
-        let path = format!("/api/v1/access/requests/{id}/cancel");
         let body = CancelAccessRequest { version };
-        self.call(self.write(Method::POST, &path, &body, key)).await
+        self.lift(self.hub.cancel_access_request(id, &body, Some(key)).await)
     }
 
     /// `GET /api/v1/access/requests/export?format=jsonl|csv`: the text to save.
@@ -97,21 +70,19 @@ impl ApiClient {
         &self,
         q: &AccessExportQuery,
     ) -> Result<String, ClientError> {
-        self.call_text(self.get("/api/v1/access/requests/export").query(q))
-            .await
+        self.lift(self.hub.export_access_requests(q).await)
     }
 
     // ---- grants --------------------------------------------------------------------------------
 
     /// `GET /api/v1/access/grants?all=&current=&tenant_id=`.
     pub async fn grants(&self, q: &GrantQuery) -> Result<Vec<GrantView>, ClientError> {
-        self.call(self.get("/api/v1/access/grants").query(q)).await
+        self.lift(self.hub.grants(q).await)
     }
 
     /// `POST /api/v1/access/grants/{id}/release`: the holder ends their own grant.
     pub async fn release_grant(&self, id: Uuid, key: &str) -> Result<GrantView, ClientError> {
-        let path = format!("/api/v1/access/grants/{id}/release");
-        self.call(self.bare_write(&path, key)).await
+        self.lift(self.hub.release_grant(id, Some(key)).await)
     }
 
     /// `POST /api/v1/access/grants/{id}/revoke` (security officers and admins).
@@ -121,16 +92,14 @@ impl ApiClient {
         req: &RevokeGrantRequest,
         key: &str,
     ) -> Result<GrantView, ClientError> {
-        let path = format!("/api/v1/access/grants/{id}/revoke");
-        self.call(self.write(Method::POST, &path, req, key)).await
+        self.lift(self.hub.revoke_grant(id, req, Some(key)).await)
     }
 
     // ---- onboarding clearance ------------------------------------------------------------------
 
     /// `GET /api/v1/staff/{id}/clearance`.
     pub async fn clearance(&self, staff_id: Uuid) -> Result<ClearanceView, ClientError> {
-        self.call(self.get(&format!("/api/v1/staff/{staff_id}/clearance")))
-            .await
+        self.lift(self.hub.clearance(staff_id).await)
     }
 
     /// `PUT /api/v1/staff/{id}/clearance` (admins).
@@ -140,8 +109,7 @@ impl ApiClient {
         req: &RecordClearanceRequest,
         key: &str,
     ) -> Result<ClearanceView, ClientError> {
-        let path = format!("/api/v1/staff/{staff_id}/clearance");
-        self.call(self.write(Method::PUT, &path, req, key)).await
+        self.lift(self.hub.record_clearance(staff_id, req, Some(key)).await)
     }
 
     // ---- tenant data (under a grant) -----------------------------------------------------------
@@ -152,8 +120,7 @@ impl ApiClient {
         tenant_id: Uuid,
         q: &TenantUserQuery,
     ) -> Result<Page<TenantUserView>, ClientError> {
-        let path = format!("/api/v1/tenants/{tenant_id}/users");
-        self.call(self.get(&path).query(q)).await
+        self.lift(self.hub.tenant_users(tenant_id, q).await)
     }
 
     /// `GET /api/v1/tenants/{id}/users/{uid}`.
@@ -162,8 +129,7 @@ impl ApiClient {
         tenant_id: Uuid,
         user_id: Uuid,
     ) -> Result<TenantUserView, ClientError> {
-        let path = format!("/api/v1/tenants/{tenant_id}/users/{user_id}");
-        self.call(self.get(&path)).await
+        self.lift(self.hub.tenant_user(tenant_id, user_id).await)
     }
 
     /// `GET /api/v1/tenants/{id}/users/{uid}/sign-ins` (a `support` grant).
@@ -172,8 +138,7 @@ impl ApiClient {
         tenant_id: Uuid,
         user_id: Uuid,
     ) -> Result<Vec<TenantSignInView>, ClientError> {
-        let path = format!("/api/v1/tenants/{tenant_id}/users/{user_id}/sign-ins");
-        self.call(self.get(&path)).await
+        self.lift(self.hub.tenant_user_sign_ins(tenant_id, user_id).await)
     }
 
     /// `POST /api/v1/tenants/{id}/users/{uid}/password-reset`: a one-time link, shown once.
@@ -183,8 +148,11 @@ impl ApiClient {
         user_id: Uuid,
         key: &str,
     ) -> Result<PasswordResetIssued, ClientError> {
-        let path = format!("/api/v1/tenants/{tenant_id}/users/{user_id}/password-reset");
-        self.call(self.bare_write(&path, key)).await
+        self.lift(
+            self.hub
+                .reset_tenant_user_password(tenant_id, user_id, Some(key))
+                .await,
+        )
     }
 
     /// `POST /api/v1/tenants/{id}/users/{uid}/unlock`.
@@ -195,9 +163,12 @@ impl ApiClient {
         version: i64,
         key: &str,
     ) -> Result<TenantUserView, ClientError> {
-        let path = format!("/api/v1/tenants/{tenant_id}/users/{user_id}/unlock");
         let body = TenantUserVersion { version };
-        self.call(self.write(Method::POST, &path, &body, key)).await
+        self.lift(
+            self.hub
+                .unlock_tenant_user(tenant_id, user_id, &body, Some(key))
+                .await,
+        )
     }
 
     /// `PUT /api/v1/tenants/{id}/users/{uid}/role`.
@@ -208,8 +179,11 @@ impl ApiClient {
         req: &ChangeTenantUserRole,
         key: &str,
     ) -> Result<TenantUserView, ClientError> {
-        let path = format!("/api/v1/tenants/{tenant_id}/users/{user_id}/role");
-        self.call(self.write(Method::PUT, &path, req, key)).await
+        self.lift(
+            self.hub
+                .change_tenant_user_role(tenant_id, user_id, req, Some(key))
+                .await,
+        )
     }
 
     /// `GET /api/v1/tenants/{id}/settings` (an `admin` grant).
@@ -217,8 +191,7 @@ impl ApiClient {
         &self,
         tenant_id: Uuid,
     ) -> Result<TenantSettingsView, ClientError> {
-        self.call(self.get(&format!("/api/v1/tenants/{tenant_id}/settings")))
-            .await
+        self.lift(self.hub.tenant_settings(tenant_id).await)
     }
 
     /// `PATCH /api/v1/tenants/{id}/settings`.
@@ -228,7 +201,10 @@ impl ApiClient {
         req: &UpdateTenantSettings,
         key: &str,
     ) -> Result<TenantSettingsView, ClientError> {
-        let path = format!("/api/v1/tenants/{tenant_id}/settings");
-        self.call(self.write(Method::PATCH, &path, req, key)).await
+        self.lift(
+            self.hub
+                .update_tenant_settings(tenant_id, req, Some(key))
+                .await,
+        )
     }
 }

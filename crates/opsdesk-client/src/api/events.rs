@@ -4,7 +4,7 @@
 use super::ApiClient;
 use crate::error::ClientError;
 use chrono::{DateTime, Utc};
-use reqwest::header::{ACCEPT, CONTENT_TYPE, DATE};
+use reqwest::header::{CONTENT_TYPE, DATE};
 use reqwest::Response;
 use std::time::Duration;
 
@@ -25,22 +25,12 @@ pub struct OpenedEvents {
 impl ApiClient {
     /// `GET /api/v1/events` with `Last-Event-ID: last_id` when resuming.
     pub async fn open_events(&self, last_id: Option<i64>) -> Result<OpenedEvents, ClientError> {
-        let mut req = self
-            .get("/api/v1/events")
-            .header(ACCEPT, "text/event-stream")
-            .timeout(STREAM_LIFETIME);
-        if let Some(id) = last_id {
-            req = req.header("Last-Event-ID", id.to_string());
-        }
-        let response = self.send(req).await?;
-        let status = response.status();
-        if !status.is_success() {
-            let bytes = response
-                .bytes()
-                .await
-                .map_err(|e| self.transport_error(e))?;
-            return Err(self.problem(status, &bytes));
-        }
+        let opened = self
+            .hub
+            .with_timeout(STREAM_LIFETIME)
+            .open_events(last_id)
+            .await;
+        let response = self.lift(opened)?;
         let is_stream = response
             .headers()
             .get(CONTENT_TYPE)
@@ -49,7 +39,7 @@ impl ApiClient {
         if !is_stream {
             return Err(ClientError::Protocol {
                 url: self.base_url().to_owned(),
-                detail: format!("{status} but not an event stream"),
+                detail: format!("{} but not an event stream", response.status()),
             });
         }
         let hub_time = response

@@ -4,42 +4,26 @@
 use super::ApiClient;
 use crate::error::ClientError;
 use opsdesk_proto::{
-    AddMessageRequest, AssignRequest, Assignee, ChangesPage, CreateTicketRequest, EscalateRequest,
-    GroupView, Page, PresenceMode, PresenceRequest, PresenceView, SaveFilterRequest,
-    SavedFilterView, SearchHit, TenantView, TicketDetail, TicketSummary, UpdateTicketRequest,
+    AddMessageRequest, AssignRequest, Assignee, ChangesPage, ChangesQuery, CreateTicketRequest,
+    EscalateRequest, GroupView, Page, PresenceMode, PresenceRequest, PresenceView,
+    SaveFilterRequest, SavedFilterView, SearchHit, SearchQuery, TenantQuery, TenantView,
+    TicketDetail, TicketSummary, UpdateTicketRequest,
 };
-use reqwest::{Method, RequestBuilder};
-use serde::Serialize;
 use uuid::Uuid;
 
-/// The header that makes a write safe to retry.
-pub(super) const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
-
 impl ApiClient {
-    /// A write carrying its idempotency key.
-    pub(super) fn write<B: Serialize>(
-        &self,
-        method: Method,
-        path: &str,
-        body: &B,
-        key: &str,
-    ) -> RequestBuilder {
-        self.request(method, path)
-            .header(IDEMPOTENCY_KEY, key)
-            .json(body)
-    }
-
     /// `GET /api/v1/tickets/changes?since=&limit=`.
     pub async fn ticket_changes(&self, since: i64, limit: u32) -> Result<ChangesPage, ClientError> {
-        let req = self
-            .get("/api/v1/tickets/changes")
-            .query(&[("since", since), ("limit", i64::from(limit))]);
-        self.call(req).await
+        let q = ChangesQuery {
+            since: Some(since),
+            limit: Some(limit),
+        };
+        self.lift(self.hub.ticket_changes(&q).await)
     }
 
     /// `GET /api/v1/tickets/{id}`.
     pub async fn ticket(&self, id: Uuid) -> Result<TicketDetail, ClientError> {
-        self.call(self.get(&format!("/api/v1/tickets/{id}"))).await
+        self.lift(self.hub.ticket(id).await)
     }
 
     /// `POST /api/v1/tickets`.
@@ -48,8 +32,7 @@ impl ApiClient {
         req: &CreateTicketRequest,
         key: &str,
     ) -> Result<TicketSummary, ClientError> {
-        self.call(self.write(Method::POST, "/api/v1/tickets", req, key))
-            .await
+        self.lift(self.hub.create_ticket(req, Some(key)).await)
     }
 
     /// `PATCH /api/v1/tickets/{id}`.
@@ -59,8 +42,7 @@ impl ApiClient {
         req: &UpdateTicketRequest,
         key: &str,
     ) -> Result<TicketSummary, ClientError> {
-        let path = format!("/api/v1/tickets/{id}");
-        self.call(self.write(Method::PATCH, &path, req, key)).await
+        self.lift(self.hub.update_ticket(id, req, Some(key)).await)
     }
 
     /// `POST /api/v1/tickets/{id}/messages`: answers with the whole ticket.
@@ -70,8 +52,7 @@ impl ApiClient {
         req: &AddMessageRequest,
         key: &str,
     ) -> Result<TicketDetail, ClientError> {
-        let path = format!("/api/v1/tickets/{id}/messages");
-        self.call(self.write(Method::POST, &path, req, key)).await
+        self.lift(self.hub.add_message(id, req, Some(key)).await)
     }
 
     /// `POST /api/v1/tickets/{id}/assign`.
@@ -81,8 +62,7 @@ impl ApiClient {
         req: &AssignRequest,
         key: &str,
     ) -> Result<TicketSummary, ClientError> {
-        let path = format!("/api/v1/tickets/{id}/assign");
-        self.call(self.write(Method::POST, &path, req, key)).await
+        self.lift(self.hub.assign_ticket(id, req, Some(key)).await)
     }
 
     /// `POST /api/v1/tickets/{id}/escalate`.
@@ -92,8 +72,7 @@ impl ApiClient {
         req: &EscalateRequest,
         key: &str,
     ) -> Result<TicketSummary, ClientError> {
-        let path = format!("/api/v1/tickets/{id}/escalate");
-        self.call(self.write(Method::POST, &path, req, key)).await
+        self.lift(self.hub.escalate_ticket(id, req, Some(key)).await)
     }
 
     /// `PUT /api/v1/tickets/{id}/presence`: the others on the ticket.
@@ -102,43 +81,44 @@ impl ApiClient {
         id: Uuid,
         mode: PresenceMode,
     ) -> Result<Vec<PresenceView>, ClientError> {
-        let path = format!("/api/v1/tickets/{id}/presence");
-        let req = self
-            .request(Method::PUT, &path)
-            .json(&PresenceRequest { mode });
-        self.call(req).await
+        self.lift(
+            self.hub
+                .ticket_presence(id, &PresenceRequest { mode })
+                .await,
+        )
     }
 
     /// `GET /api/v1/tickets/search?q=`.
     pub async fn search_tickets(&self, q: &str) -> Result<Vec<SearchHit>, ClientError> {
-        let req = self.get("/api/v1/tickets/search").query(&[("q", q)]);
-        self.call(req).await
+        let q = SearchQuery {
+            q: q.to_owned(),
+            limit: None,
+        };
+        self.lift(self.hub.search_tickets(&q).await)
     }
 
     /// `GET /api/v1/tenants?q=`.
     pub async fn tenants(&self, q: &str) -> Result<Page<TenantView>, ClientError> {
-        let req = self.get("/api/v1/tenants");
-        let req = if q.trim().is_empty() {
-            req
-        } else {
-            req.query(&[("q", q.trim())])
+        let q = TenantQuery {
+            q: Some(q.trim().to_owned()).filter(|q| !q.is_empty()),
+            ..TenantQuery::default()
         };
-        self.call(req).await
+        self.lift(self.hub.tenants(&q).await)
     }
 
     /// `GET /api/v1/groups`.
     pub async fn groups(&self) -> Result<Vec<GroupView>, ClientError> {
-        self.call(self.get("/api/v1/groups")).await
+        self.lift(self.hub.groups().await)
     }
 
     /// `GET /api/v1/assignees`.
     pub async fn assignees(&self) -> Result<Vec<Assignee>, ClientError> {
-        self.call(self.get("/api/v1/assignees")).await
+        self.lift(self.hub.assignees().await)
     }
 
     /// `GET /api/v1/saved-filters`.
     pub async fn saved_filters(&self) -> Result<Vec<SavedFilterView>, ClientError> {
-        self.call(self.get("/api/v1/saved-filters")).await
+        self.lift(self.hub.saved_filters().await)
     }
 
     /// `POST /api/v1/saved-filters`.
@@ -146,12 +126,11 @@ impl ApiClient {
         &self,
         req: &SaveFilterRequest,
     ) -> Result<SavedFilterView, ClientError> {
-        self.call(self.post("/api/v1/saved-filters", req)).await
+        self.lift(self.hub.save_filter(req).await)
     }
 
     /// `DELETE /api/v1/saved-filters/{id}`.
     pub async fn delete_saved_filter(&self, id: Uuid) -> Result<(), ClientError> {
-        let path = format!("/api/v1/saved-filters/{id}");
-        self.call_empty(self.request(Method::DELETE, &path)).await
+        self.lift(self.hub.delete_saved_filter(id).await)
     }
 }

@@ -31,13 +31,13 @@ Bert Member,bert@acme.test,member,locked,false,\n\
 Cleo Billing,cleo@acme.test,billing,active,true,\n";
 
 async fn tenant(app: &TestApp, admin: &Person, name: &str, slug: &str) -> TenantView {
-    app.post(
-        "/api/v1/tenants",
-        Some(&admin.token),
-        &json!({"name": name, "slug": slug, "plan": "enterprise"}),
-    )
-    .await
-    .unwrap()
+    app.client(&admin.token)
+        .create_tenant(&from_json(
+            json!({"name": name, "slug": slug, "plan": "enterprise"}),
+        ))
+        .await
+        .checked()
+        .unwrap()
 }
 
 async fn import_users(
@@ -49,7 +49,7 @@ async fn import_users(
 ) -> Result<TenantUserImportResult, ApiError> {
     app.send(
         app.http
-            .post(app.url(&format!("/api/v1/tenants/{tenant}/users/import")))
+            .post(app.url(&routes::tenant_users_import(tenant)))
             .bearer_auth(&admin.token)
             .header("content-type", content_type)
             .body(body.to_owned()),
@@ -59,16 +59,13 @@ async fn import_users(
 
 async fn clear(app: &TestApp, admin: &Person, who: &Person) {
     let c: ClearanceView = app
-        .get(&format!("/api/v1/staff/{}/clearance", who.id), &admin.token)
+        .client(&admin.token)
+        .clearance(who.id)
         .await
+        .checked()
         .unwrap();
-    let done: ClearanceView = app
-        .put(
-            &format!("/api/v1/staff/{}/clearance", who.id),
-            &admin.token,
-            &json!({"nda": true, "background_check": true, "training": true, "version": c.version}),
-        )
-        .await
+    let done: ClearanceView = app.client(&admin.token)
+        .record_clearance(who.id, &from_json(json!({"nda": true, "background_check": true, "training": true, "version": c.version})), None).await.checked()
         .unwrap();
     assert!(done.complete, "{done:?}");
 }
@@ -114,13 +111,16 @@ async fn request(
     scope: &str,
     minutes: i64,
 ) -> Result<AccessRequestView, ApiError> {
-    app.post(
-        "/api/v1/access/requests",
-        Some(&by.token),
-        &json!({"tenant_id": tenant, "scope": scope, "duration_minutes": minutes,
+    app.client(&by.token)
+        .create_access_request(
+            &from_json(
+                json!({"tenant_id": tenant, "scope": scope, "duration_minutes": minutes,
                 "reason": "Customer cannot sign in; need to check their account"}),
-    )
-    .await
+            ),
+            None,
+        )
+        .await
+        .checked()
 }
 
 async fn review(
@@ -130,17 +130,21 @@ async fn review(
     approve: bool,
     comment: Option<&str>,
 ) -> Result<AccessRequestView, ApiError> {
-    app.post(
-        &format!("/api/v1/access/requests/{}/reviews", r.id),
-        Some(&by.token),
-        &json!({"approve": approve, "comment": comment, "version": r.version}),
-    )
-    .await
+    app.client(&by.token)
+        .review_access_request(
+            r.id,
+            &from_json(json!({"approve": approve, "comment": comment, "version": r.version})),
+            None,
+        )
+        .await
+        .checked()
 }
 
 async fn users(app: &TestApp, by: &Person, tenant: Uuid) -> Result<Page<TenantUserView>, ApiError> {
-    app.get(&format!("/api/v1/tenants/{tenant}/users"), &by.token)
+    app.client(&by.token)
+        .tenant_users(tenant, &Default::default())
         .await
+        .checked()
 }
 
 /// A granted request: `by` asks, the manager approves.
@@ -172,8 +176,10 @@ both!(request_approve_use_and_release, |app: TestApp| async move {
     let t = team(&app).await;
     // The form's rules, before submitting.
     let policy: AccessPolicyView = app
-        .get("/api/v1/access/policy", &t.agent.token)
+        .client(&t.agent.token)
+        .access_policy()
         .await
+        .checked()
         .unwrap();
     let read = policy
         .scopes
@@ -229,7 +235,10 @@ both!(request_approve_use_and_release, |app: TestApp| async move {
 
     // The manager finds it waiting; the agent has no review box.
     let inbox: Page<AccessRequestView> = app
-        .get("/api/v1/access/requests?box=to_review", &t.manager.token)
+        .get(
+            &format!("{}?box=to_review", routes::ACCESS_REQUESTS),
+            &t.manager.token,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -237,7 +246,10 @@ both!(request_approve_use_and_release, |app: TestApp| async move {
         vec![r.id]
     );
     let e = app
-        .get::<Page<AccessRequestView>>("/api/v1/access/requests?box=to_review", &t.agent.token)
+        .get::<Page<AccessRequestView>>(
+            &format!("{}?box=to_review", routes::ACCESS_REQUESTS),
+            &t.agent.token,
+        )
         .await
         .unwrap_err();
     assert_eq!(e.code, "permission_denied");
@@ -259,13 +271,18 @@ both!(request_approve_use_and_release, |app: TestApp| async move {
     assert_eq!(g.state, GrantState::Active);
     // Reviewed requests leave the inbox and stay listed with their decision.
     let inbox: Page<AccessRequestView> = app
-        .get("/api/v1/access/requests?box=to_review", &t.manager.token)
+        .get(
+            &format!("{}?box=to_review", routes::ACCESS_REQUESTS),
+            &t.manager.token,
+        )
         .await
         .unwrap();
     assert!(inbox.items.is_empty());
     let mine: Page<AccessRequestView> = app
-        .get("/api/v1/access/requests", &t.agent.token)
+        .client(&t.agent.token)
+        .access_requests(&Default::default())
         .await
+        .checked()
         .unwrap();
     assert_eq!(
         mine.items[0].reviews[0].comment.as_deref(),
@@ -291,21 +308,19 @@ both!(request_approve_use_and_release, |app: TestApp| async move {
         p.items[0].id
     };
     let e = app
-        .get::<TenantUserView>(
-            &format!("/api/v1/tenants/{}/users/{gina}", t.acme.id),
-            &t.agent.token,
-        )
+        .client(&t.agent.token)
+        .tenant_user(t.acme.id, gina)
         .await
+        .checked()
         .unwrap_err();
     assert_eq!(e.status, 404);
     // Read scope does not open support actions.
     let ada = page.items[0].id;
     let e = app
-        .get::<Vec<TenantSignInView>>(
-            &format!("/api/v1/tenants/{}/users/{ada}/sign-ins", t.acme.id),
-            &t.agent.token,
-        )
+        .client(&t.agent.token)
+        .tenant_user_sign_ins(t.acme.id, ada)
         .await
+        .checked()
         .unwrap_err();
     assert_eq!((e.status, e.code.as_str()), (403, "grant_scope_too_narrow"));
 
@@ -320,12 +335,10 @@ both!(request_approve_use_and_release, |app: TestApp| async move {
 
     // Released: the very next request fails, in the same session.
     let released: GrantView = app
-        .post(
-            &format!("/api/v1/access/grants/{}/release", g.id),
-            Some(&t.agent.token),
-            &json!({}),
-        )
+        .client(&t.agent.token)
+        .release_grant(g.id, None)
         .await
+        .checked()
         .unwrap();
     assert_eq!(released.end_reason, Some(GrantEndReason::Released));
     assert_eq!(
@@ -333,12 +346,10 @@ both!(request_approve_use_and_release, |app: TestApp| async move {
         "grant_ended"
     );
     let again = app
-        .post::<_, GrantView>(
-            &format!("/api/v1/access/grants/{}/release", g.id),
-            Some(&t.agent.token),
-            &json!({}),
-        )
+        .client(&t.agent.token)
+        .release_grant(g.id, None)
         .await
+        .checked()
         .unwrap_err();
     assert_eq!(again.code, "grant_already_ended");
     let ended = app.audit(&t.security, "action=grant.ended").await;
@@ -381,12 +392,18 @@ both!(reviewer_rules_hold_and_resist, |app: TestApp| async move {
     assert_eq!((e.status, e.code.as_str()), (403, "reviewer_tier_too_low"));
     // ...and it is not in their inbox; the admin's it is.
     let inbox: Page<AccessRequestView> = app
-        .get("/api/v1/access/requests?box=to_review", &t.manager.token)
+        .get(
+            &format!("{}?box=to_review", routes::ACCESS_REQUESTS),
+            &t.manager.token,
+        )
         .await
         .unwrap();
     assert!(!inbox.items.iter().any(|i| i.id == so.id));
     let inbox: Page<AccessRequestView> = app
-        .get("/api/v1/access/requests?box=to_review", &t.admin.token)
+        .get(
+            &format!("{}?box=to_review", routes::ACCESS_REQUESTS),
+            &t.admin.token,
+        )
         .await
         .unwrap();
     assert!(inbox.items.iter().any(|i| i.id == so.id));
@@ -471,44 +488,46 @@ both!(reviewer_rules_hold_and_resist, |app: TestApp| async move {
         .unwrap_err();
     assert_eq!(e.code, "permission_denied");
     // Bad input names the field.
-    let e: ApiError = app
-        .post::<_, AccessRequestView>(
-            "/api/v1/access/requests",
-            Some(&t.agent.token),
-            &json!({"tenant_id": t.acme.id, "scope": "read", "duration_minutes": 60, "reason": "because"}),
-        )
-        .await
+    let e: ApiError = app.client(&t.agent.token)
+        .create_access_request(&from_json(json!({"tenant_id": t.acme.id, "scope": "read", "duration_minutes": 60, "reason": "because"})), None).await.checked()
         .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("reason"));
     let e: ApiError = app
-        .post::<_, AccessRequestView>(
-            "/api/v1/access/requests",
-            Some(&t.agent.token),
-            &json!({"tenant_id": Uuid::new_v4(), "scope": "read", "duration_minutes": 60,
+        .client(&t.agent.token)
+        .create_access_request(
+            &from_json(
+                json!({"tenant_id": Uuid::new_v4(), "scope": "read", "duration_minutes": 60,
                     "reason": "Customer cannot sign in at all"}),
+            ),
+            None,
         )
         .await
+        .checked()
         .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("tenant_id"));
+    // A scope the types do not have: sent raw.
     let e: ApiError = app
         .post::<_, AccessRequestView>(
-            "/api/v1/access/requests",
+            routes::ACCESS_REQUESTS,
             Some(&t.agent.token),
             &json!({"tenant_id": t.acme.id, "scope": "root", "duration_minutes": 60,
-                    "reason": "Customer cannot sign in at all"}),
+                "reason": "Customer cannot sign in at all"}),
         )
         .await
         .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("scope"));
     let e: ApiError = app
-        .post::<_, AccessRequestView>(
-            "/api/v1/access/requests",
-            Some(&t.agent.token),
-            &json!({"tenant_id": t.acme.id, "scope": "read", "duration_minutes": 60,
+        .client(&t.agent.token)
+        .create_access_request(
+            &from_json(
+                json!({"tenant_id": t.acme.id, "scope": "read", "duration_minutes": 60,
                     "reason": "Customer cannot sign in at all",
                     "start_at": app.clock_now() - Duration::hours(1)}),
+            ),
+            None,
         )
         .await
+        .checked()
         .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("start_at"));
     // A viewer cannot ask at all.
@@ -528,64 +547,61 @@ both!(clearance_gates_requests, |app: TestApp| async move {
         .unwrap_err();
     assert_eq!((e.status, e.code.as_str()), (422, "clearance_incomplete"));
     let c: ClearanceView = app
-        .put(
-            &format!("/api/v1/staff/{}/clearance", newcomer.id),
-            &t.admin.token,
-            &json!({"nda": true, "background_check": true, "training": false, "version": 0}),
+        .client(&t.admin.token)
+        .record_clearance(
+            newcomer.id,
+            &from_json(
+                json!({"nda": true, "background_check": true, "training": false, "version": 0}),
+            ),
+            None,
         )
         .await
+        .checked()
         .unwrap();
     assert_eq!(c.missing, vec!["training".to_owned()]);
     assert!(request(&app, &newcomer, t.acme.id, "read", 60)
         .await
         .is_err());
     // Only admins record it, never their own, and never on a stale version.
-    let e = app
-        .put::<_, ClearanceView>(
-            &format!("/api/v1/staff/{}/clearance", newcomer.id),
-            &t.manager.token,
-            &json!({"nda": true, "background_check": true, "training": true, "version": c.version}),
-        )
-        .await
+    let e = app.client(&t.manager.token)
+        .record_clearance(newcomer.id, &from_json(json!({"nda": true, "background_check": true, "training": true, "version": c.version})), None).await.checked()
         .unwrap_err();
     assert_eq!(e.code, "permission_denied");
     let e = app
-        .put::<_, ClearanceView>(
-            &format!("/api/v1/staff/{}/clearance", t.admin.id),
-            &t.admin.token,
-            &json!({"nda": true, "background_check": true, "training": true, "version": 0}),
+        .client(&t.admin.token)
+        .record_clearance(
+            t.admin.id,
+            &from_json(
+                json!({"nda": true, "background_check": true, "training": true, "version": 0}),
+            ),
+            None,
         )
         .await
+        .checked()
         .unwrap_err();
     assert_eq!(e.code, "self_action_forbidden");
     let e = app
-        .put::<_, ClearanceView>(
-            &format!("/api/v1/staff/{}/clearance", newcomer.id),
-            &t.admin.token,
-            &json!({"nda": true, "background_check": true, "training": true, "version": 0}),
+        .client(&t.admin.token)
+        .record_clearance(
+            newcomer.id,
+            &from_json(
+                json!({"nda": true, "background_check": true, "training": true, "version": 0}),
+            ),
+            None,
         )
         .await
+        .checked()
         .unwrap_err();
     assert_eq!(e.status, 409);
-    let c: ClearanceView = app
-        .put(
-            &format!("/api/v1/staff/{}/clearance", newcomer.id),
-            &t.admin.token,
-            &json!({"nda": true, "background_check": true, "training": true, "version": c.version}),
-        )
-        .await
+    let c: ClearanceView = app.client(&t.admin.token)
+        .record_clearance(newcomer.id, &from_json(json!({"nda": true, "background_check": true, "training": true, "version": c.version})), None).await.checked()
         .unwrap();
     assert!(c.complete);
     let r = request(&app, &newcomer, t.acme.id, "read", 60)
         .await
         .unwrap();
     // Withdrawn before approval: the approval is refused.
-    app.put::<_, ClearanceView>(
-        &format!("/api/v1/staff/{}/clearance", newcomer.id),
-        &t.admin.token,
-        &json!({"nda": true, "background_check": false, "training": true, "version": c.version}),
-    )
-    .await
+    app.client(&t.admin.token).record_clearance(newcomer.id, &from_json(json!({"nda": true, "background_check": false, "training": true, "version": c.version})), None).await.checked()
     .unwrap();
     let e = review(&app, &t.manager, &r, true, None).await.unwrap_err();
     assert_eq!(e.code, "clearance_incomplete");
@@ -614,8 +630,10 @@ both!(
         assert_eq!(ended.len(), 1);
         assert_eq!(ended[0].details["reason"], json!("expired"));
         let mine: Vec<GrantView> = app
-            .get("/api/v1/access/grants", &t.agent.token)
+            .client(&t.agent.token)
+            .grants(&Default::default())
             .await
+            .checked()
             .unwrap();
         let expired = mine.iter().find(|x| x.id == g.id).unwrap();
         assert_eq!(
@@ -624,7 +642,10 @@ both!(
         );
         assert!(close_to(expired.ended_at.unwrap(), g.ends_at));
         let current: Vec<GrantView> = app
-            .get("/api/v1/access/grants?current=true", &t.agent.token)
+            .get(
+                &format!("{}?current=true", routes::ACCESS_GRANTS),
+                &t.agent.token,
+            )
             .await
             .unwrap();
         assert!(current.is_empty());
@@ -633,26 +654,22 @@ both!(
         let g2 = granted(&app, &t, &t.agent, t.acme.id, "read", 240).await;
         assert!(users(&app, &t.agent, t.acme.id).await.is_ok());
         let e = app
-            .post::<_, GrantView>(
-                &format!("/api/v1/access/grants/{}/revoke", g2.id),
-                Some(&t.manager.token),
-                &json!({"reason": "not needed"}),
-            )
+            .client(&t.manager.token)
+            .revoke_grant(g2.id, &from_json(json!({"reason": "not needed"})), None)
             .await
+            .checked()
             .unwrap_err();
         assert_eq!(e.code, "permission_denied");
         let e = app
-            .post::<_, GrantView>(
-                &format!("/api/v1/access/grants/{}/revoke", g2.id),
-                Some(&t.security.token),
-                &json!({"reason": ""}),
-            )
+            .client(&t.security.token)
+            .revoke_grant(g2.id, &from_json(json!({"reason": ""})), None)
             .await
+            .checked()
             .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("reason"));
         let everyone: Vec<GrantView> = app
             .get(
-                "/api/v1/access/grants?all=true&current=true",
+                &format!("{}?all=true&current=true", routes::ACCESS_GRANTS),
                 &t.security.token,
             )
             .await
@@ -662,12 +679,14 @@ both!(
             vec![g2.id]
         );
         let revoked: GrantView = app
-            .post(
-                &format!("/api/v1/access/grants/{}/revoke", g2.id),
-                Some(&t.security.token),
-                &json!({"reason": "suspicious export pattern"}),
+            .client(&t.security.token)
+            .revoke_grant(
+                g2.id,
+                &from_json(json!({"reason": "suspicious export pattern"})),
+                None,
             )
             .await
+            .checked()
             .unwrap();
         assert_eq!(revoked.end_reason, Some(GrantEndReason::Revoked));
         assert_eq!(
@@ -679,24 +698,27 @@ both!(
             "grant_ended"
         );
         let events: Page<SecurityEvent> = app
-            .get("/api/v1/security-events", &t.security.token)
+            .client(&t.security.token)
+            .security_events(&Default::default())
             .await
+            .checked()
             .unwrap();
         assert!(events.items.iter().any(|e| e.kind == "grant_revoked"));
         // Nobody else's grant to release.
         let g3 = granted(&app, &t, &t.agent, t.acme.id, "read", 60).await;
         let e = app
-            .post::<_, GrantView>(
-                &format!("/api/v1/access/grants/{}/release", g3.id),
-                Some(&t.senior.token),
-                &json!({}),
-            )
+            .client(&t.senior.token)
+            .release_grant(g3.id, None)
             .await
+            .checked()
             .unwrap_err();
         assert_eq!(e.status, 404);
         // Everyone's grants are for reviewers and security only.
         let e = app
-            .get::<Vec<GrantView>>("/api/v1/access/grants?all=true", &t.agent.token)
+            .get::<Vec<GrantView>>(
+                &format!("{}?all=true", routes::ACCESS_GRANTS),
+                &t.agent.token,
+            )
             .await
             .unwrap_err();
         assert_eq!(e.code, "permission_denied");
@@ -709,13 +731,16 @@ both!(
         let t = team(&app).await;
         let start = app.clock_now() + Duration::hours(1);
         let r: AccessRequestView = app
-            .post(
-                "/api/v1/access/requests",
-                Some(&t.agent.token),
-                &json!({"tenant_id": t.acme.id, "scope": "read", "duration_minutes": 60,
+            .client(&t.agent.token)
+            .create_access_request(
+                &from_json(
+                    json!({"tenant_id": t.acme.id, "scope": "read", "duration_minutes": 60,
                     "reason": "Maintenance window tonight for Acme", "start_at": start}),
+                ),
+                None,
             )
             .await
+            .checked()
             .unwrap();
         let g = review(&app, &t.manager, &r, true, None)
             .await
@@ -749,21 +774,17 @@ both!(
             .unwrap();
         // Only the requester cancels.
         let e = app
-            .post::<_, AccessRequestView>(
-                &format!("/api/v1/access/requests/{}/cancel", r.id),
-                Some(&t.senior.token),
-                &json!({"version": r.version}),
-            )
+            .client(&t.senior.token)
+            .cancel_access_request(r.id, &from_json(json!({"version": r.version})), None)
             .await
+            .checked()
             .unwrap_err();
         assert_eq!(e.status, 404);
         let c: AccessRequestView = app
-            .post(
-                &format!("/api/v1/access/requests/{}/cancel", r.id),
-                Some(&t.agent.token),
-                &json!({"version": r.version}),
-            )
+            .client(&t.agent.token)
+            .cancel_access_request(r.id, &from_json(json!({"version": r.version})), None)
             .await
+            .checked()
             .unwrap();
         assert_eq!(c.status, RequestStatus::Cancelled);
         let e = review(&app, &t.manager, &c, true, None).await.unwrap_err();
@@ -787,20 +808,18 @@ both!(
         assert_eq!(run_job(&app).await.requests_expired, 1);
         assert_eq!(run_job(&app).await.requests_expired, 0);
         let now: AccessRequestView = app
-            .get(
-                &format!("/api/v1/access/requests/{}", r2.id),
-                &t.agent.token,
-            )
+            .client(&t.agent.token)
+            .access_request(r2.id)
             .await
+            .checked()
             .unwrap();
         assert_eq!(now.status, RequestStatus::Expired);
         // Someone else's request is not visible to an agent.
         let e = app
-            .get::<AccessRequestView>(
-                &format!("/api/v1/access/requests/{}", r2.id),
-                &t.senior.token,
-            )
+            .client(&t.senior.token)
+            .access_request(r2.id)
             .await
+            .checked()
             .unwrap_err();
         assert_eq!(e.status, 404);
         assert_eq!(
@@ -830,7 +849,7 @@ both!(
             .unwrap()
             .clone();
         assert_eq!(bert.status, TenantUserStatus::Locked);
-        let base = format!("/api/v1/tenants/{}/users", t.acme.id);
+        let base = routes::tenant_users(t.acme.id);
 
         // Reset password: a one-time link, shown once.
         let reset: PasswordResetIssued = app
@@ -893,17 +912,15 @@ both!(
 
         // Sign-ins reported by the platform, seen under the grant.
         let issued: IntegrationTokenIssued = app
-            .post(
-                "/api/v1/integration-tokens",
-                Some(&t.admin.token),
-                &json!({"name": "Platform"}),
-            )
+            .client(&t.admin.token)
+            .create_integration_token(&from_json(json!({"name": "Platform"})))
             .await
+            .checked()
             .unwrap();
         let at = app.clock_now() - Duration::minutes(5);
         let sent = app
             .http
-            .post(app.url("/api/v1/intake/sign-ins"))
+            .post(app.url(routes::INTAKE_SIGN_INS))
             .bearer_auth(&issued.secret)
             .json(
                 &json!({"tenant_slug": "acme", "email": "ADA@acme.test", "success": false,
@@ -916,7 +933,7 @@ both!(
         let bad: Result<Value, ApiError> = app
         .send(
             app.http
-                .post(app.url("/api/v1/intake/sign-ins"))
+                .post(app.url(routes::INTAKE_SIGN_INS))
                 .bearer_auth(&issued.secret)
                 .json(&json!({"tenant_slug": "acme", "email": "nobody@acme.test", "success": true, "address": "203.0.113.9"})),
         )
@@ -941,11 +958,10 @@ both!(
         assert_eq!(with_grant, 3, "{writes:?}");
         // Settings need admin scope.
         let e = app
-            .get::<TenantSettingsView>(
-                &format!("/api/v1/tenants/{}/settings", t.acme.id),
-                &t.senior.token,
-            )
+            .client(&t.senior.token)
+            .tenant_settings(t.acme.id)
             .await
+            .checked()
             .unwrap_err();
         assert_eq!(e.code, "grant_scope_too_narrow");
     }
@@ -960,7 +976,7 @@ both!(
             .unwrap();
         let r = review(&app, &t.manager, &r, true, None).await.unwrap();
         review(&app, &t.security, &r, true, None).await.unwrap();
-        let path = format!("/api/v1/tenants/{}/settings", t.acme.id);
+        let path = routes::tenant_settings(t.acme.id);
         let s: TenantSettingsView = app.get(&path, &t.engineer.token).await.unwrap();
         assert_eq!(
             (s.version, s.session_timeout_minutes, s.sso_required),
@@ -1001,11 +1017,10 @@ both!(
         assert_eq!(e.status, 409);
         // Another tenant's settings stay closed.
         let e = app
-            .get::<TenantSettingsView>(
-                &format!("/api/v1/tenants/{}/settings", t.globex.id),
-                &t.engineer.token,
-            )
+            .client(&t.engineer.token)
+            .tenant_settings(t.globex.id)
             .await
+            .checked()
             .unwrap_err();
         assert_eq!(e.code, "no_active_grant");
     }
@@ -1023,13 +1038,16 @@ both!(
             .unwrap();
         // A reason a spreadsheet would run as a formula.
         let b: AccessRequestView = app
-            .post(
-                "/api/v1/access/requests",
-                Some(&t.agent.token),
-                &json!({"tenant_id": t.globex.id, "scope": "read", "duration_minutes": 60,
+            .client(&t.agent.token)
+            .create_access_request(
+                &from_json(
+                    json!({"tenant_id": t.globex.id, "scope": "read", "duration_minutes": 60,
                     "reason": "=HYPERLINK(\"http://evil\") customer locked out"}),
+                ),
+                None,
             )
             .await
+            .checked()
             .unwrap();
         review(&app, &t.manager, &b, false, Some("no linked ticket"))
             .await
@@ -1041,7 +1059,7 @@ both!(
             let app = &app;
             async move {
                 app.http
-                    .get(app.url(&format!("/api/v1/access/requests/export{q}")))
+                    .get(app.url(&format!("{}{q}", routes::ACCESS_REQUESTS_EXPORT)))
                     .bearer_auth(token)
                     .send()
                     .await
@@ -1082,7 +1100,7 @@ both!(
         // The decided list stays browsable for reviewers.
         let all: Page<AccessRequestView> = app
             .get(
-                "/api/v1/access/requests?box=all&status=denied",
+                &format!("{}?box=all&status=denied", routes::ACCESS_REQUESTS),
                 &t.security.token,
             )
             .await
@@ -1118,7 +1136,7 @@ both!(
         granted(&app, &t, &t.agent, t.acme.id, "read", 60).await;
         let page: Page<TenantUserView> = app
             .get(
-                &format!("/api/v1/tenants/{}/users?q=ada&limit=1", t.acme.id),
+                &format!("{}?q=ada&limit=1", routes::tenant_users(t.acme.id)),
                 &t.agent.token,
             )
             .await
@@ -1126,7 +1144,7 @@ both!(
         assert_eq!(page.items[0].name, "Ada Renamed");
         let p1: Page<TenantUserView> = app
             .get(
-                &format!("/api/v1/tenants/{}/users?limit=2", t.acme.id),
+                &format!("{}?limit=2", routes::tenant_users(t.acme.id)),
                 &t.agent.token,
             )
             .await
@@ -1134,8 +1152,8 @@ both!(
         let p2: Page<TenantUserView> = app
             .get(
                 &format!(
-                    "/api/v1/tenants/{}/users?limit=2&cursor={}",
-                    t.acme.id,
+                    "{}?limit=2&cursor={}",
+                    routes::tenant_users(t.acme.id),
                     urlencoding(&p1.next_cursor.clone().unwrap())
                 ),
                 &t.agent.token,
@@ -1172,7 +1190,7 @@ both!(
         granted(&app, &t, &t.senior, t.globex.id, "support", 60).await;
         let page: Page<TenantUserView> = app
             .get(
-                &format!("/api/v1/tenants/{}/users?limit=200", t.globex.id),
+                &format!("{}?limit=200", routes::tenant_users(t.globex.id)),
                 &t.senior.token,
             )
             .await
@@ -1185,14 +1203,10 @@ both!(
             .find(|u| u.last_sign_in_at.is_some())
             .unwrap();
         let history: Vec<TenantSignInView> = app
-            .get(
-                &format!(
-                    "/api/v1/tenants/{}/users/{}/sign-ins",
-                    t.globex.id, signed_in.id
-                ),
-                &t.senior.token,
-            )
+            .client(&t.senior.token)
+            .tenant_user_sign_ins(t.globex.id, signed_in.id)
             .await
+            .checked()
             .unwrap();
         assert!(history.len() >= 3, "{history:?}");
         assert!(
@@ -1219,27 +1233,23 @@ both!(
         let refused = a.err().or(b.err()).unwrap();
         assert_eq!(refused.status, 409, "{refused:?}");
         let grants: Vec<GrantView> = app
-            .get("/api/v1/access/grants", &t.agent.token)
+            .client(&t.agent.token)
+            .grants(&Default::default())
             .await
+            .checked()
             .unwrap();
         assert_eq!(grants.len(), 1);
         assert!(users(&app, &t.agent, t.acme.id).await.is_ok());
 
         // Clearance withdrawn: the grant stops working on the next request.
         let c: ClearanceView = app
-            .get(
-                &format!("/api/v1/staff/{}/clearance", t.agent.id),
-                &t.admin.token,
-            )
+            .client(&t.admin.token)
+            .clearance(t.agent.id)
             .await
+            .checked()
             .unwrap();
-        let _: ClearanceView = app
-        .put(
-            &format!("/api/v1/staff/{}/clearance", t.agent.id),
-            &t.admin.token,
-            &json!({"nda": true, "background_check": true, "training": false, "version": c.version}),
-        )
-        .await
+        let _: ClearanceView = app.client(&t.admin.token)
+        .record_clearance(t.agent.id, &from_json(json!({"nda": true, "background_check": true, "training": false, "version": c.version})), None).await.checked()
         .unwrap();
         assert_eq!(
             users(&app, &t.agent, t.acme.id).await.unwrap_err().code,
@@ -1251,12 +1261,13 @@ both!(
         // Demoted to viewer (no tenant data at all): the grant stops working too.
         let staff: StaffView = app.staff(&t.admin, t.agent.id).await;
         let _: StaffView = app
-            .put(
-                &format!("/api/v1/staff/{}/role", t.agent.id),
-                &t.admin.token,
-                &json!({"role": "viewer", "version": staff.version}),
+            .client(&t.admin.token)
+            .change_role(
+                t.agent.id,
+                &from_json(json!({"role": "viewer", "version": staff.version})),
             )
             .await
+            .checked()
             .unwrap();
         assert_eq!(
             users(&app, &t.agent, t.acme.id).await.unwrap_err().code,
@@ -1270,12 +1281,13 @@ both!(
         let adm = review(&app, &t.manager, &adm, true, None).await.unwrap();
         let staff: StaffView = app.staff(&t.admin, t.engineer.id).await;
         let _: StaffView = app
-            .put(
-                &format!("/api/v1/staff/{}/role", t.engineer.id),
-                &t.admin.token,
-                &json!({"role": "agent", "version": staff.version}),
+            .client(&t.admin.token)
+            .change_role(
+                t.engineer.id,
+                &from_json(json!({"role": "agent", "version": staff.version})),
             )
             .await
+            .checked()
             .unwrap();
         let e = review(&app, &t.security, &adm, true, None)
             .await
@@ -1288,8 +1300,10 @@ both!(
             "no_active_grant"
         );
         let events: Page<SecurityEvent> = app
-            .get("/api/v1/security-events", &t.security.token)
+            .client(&t.security.token)
+            .security_events(&Default::default())
             .await
+            .checked()
             .unwrap();
         assert!(events.items.iter().any(|e| e.kind == "tenant_data_denied"));
     }
@@ -1300,14 +1314,17 @@ both!(
     |app: TestApp| async move {
         let t = team(&app).await;
         let r: AccessRequestView = app
-            .post(
-                "/api/v1/access/requests",
-                Some(&t.agent.token),
-                &json!({"tenant_id": t.acme.id, "scope": "read", "duration_minutes": 60,
+            .client(&t.agent.token)
+            .create_access_request(
+                &from_json(
+                    json!({"tenant_id": t.acme.id, "scope": "read", "duration_minutes": 60,
                     "reason": "Planned migration support for Acme",
                     "start_at": app.clock_now() + Duration::minutes(30)}),
+                ),
+                None,
             )
             .await
+            .checked()
             .unwrap();
         let g = review(&app, &t.manager, &r, true, None)
             .await
@@ -1315,12 +1332,14 @@ both!(
             .grant
             .unwrap();
         let _: GrantView = app
-            .post(
-                &format!("/api/v1/access/grants/{}/revoke", g.id),
-                Some(&t.security.token),
-                &json!({"reason": "migration postponed"}),
+            .client(&t.security.token)
+            .revoke_grant(
+                g.id,
+                &from_json(json!({"reason": "migration postponed"})),
+                None,
             )
             .await
+            .checked()
             .unwrap();
         app.clock.advance(Duration::minutes(31));
         assert_eq!(
@@ -1335,19 +1354,14 @@ both!(
                 .unwrap_err();
             assert_eq!(e.status, 422, "{minutes}: {e:?}");
         }
-        let e: ApiError = app
-        .post::<_, AccessRequestView>(
-            "/api/v1/access/requests",
-            Some(&t.agent.token),
-            &json!({"tenant_id": t.acme.id, "scope": "read", "duration_minutes": 60,
-                    "reason": "Customer cannot sign in at all", "start_at": "9999-12-31T23:59:59Z"}),
-        )
-        .await
+        let e: ApiError = app.client(&t.agent.token)
+        .create_access_request(&from_json(json!({"tenant_id": t.acme.id, "scope": "read", "duration_minutes": 60,
+                    "reason": "Customer cannot sign in at all", "start_at": "9999-12-31T23:59:59Z"})), None).await.checked()
         .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("start_at"));
         let e = app
             .get::<Page<AccessRequestView>>(
-                &format!("/api/v1/access/requests?cursor={}", "9".repeat(40)),
+                &format!("{}?cursor={}", routes::ACCESS_REQUESTS, "9".repeat(40)),
                 &t.agent.token,
             )
             .await
@@ -1363,8 +1377,10 @@ async fn seen_by(
     who: &Person,
     id: Uuid,
 ) -> Vec<opsdesk_core::access::RequestAction> {
-    app.get::<AccessRequestView>(&format!("/api/v1/access/requests/{id}"), &who.token)
+    app.client(&who.token)
+        .access_request(id)
         .await
+        .checked()
         .unwrap()
         .actions
 }
@@ -1382,7 +1398,10 @@ both!(
         assert_eq!(seen_by(&app, &t.manager, r.id).await, vec![Review]);
         assert_eq!(seen_by(&app, &t.security, r.id).await, vec![Review]);
         let waiting: Page<AccessRequestView> = app
-            .get("/api/v1/access/requests?box=to_review", &t.manager2.token)
+            .get(
+                &format!("{}?box=to_review", routes::ACCESS_REQUESTS),
+                &t.manager2.token,
+            )
             .await
             .unwrap();
         let listed = waiting.items.iter().find(|x| x.id == r.id).unwrap();

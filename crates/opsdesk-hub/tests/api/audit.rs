@@ -14,37 +14,33 @@ both!(
         let agent = app.invite(&admin, "ana", Role::Agent).await;
         let _ = app.sign_in("ana", "wrong-password!", &agent.secret).await;
         let signed = app.sign_in("ana", PASSWORD, &agent.secret).await.unwrap();
-        let _: serde_json::Value = app
-            .delete(
-                &format!("/api/v1/sessions/{}", signed.session.id),
-                &agent.token,
-            )
+        let () = app
+            .client(&agent.token)
+            .end_session(signed.session.id)
             .await
+            .checked()
             .unwrap();
         let v = app.staff(&admin, agent.id).await.version;
         let _: StaffView = app
-            .put(
-                &format!("/api/v1/staff/{}/role", agent.id),
-                &admin.token,
-                &json!({"role": "viewer", "version": v}),
+            .client(&admin.token)
+            .change_role(
+                agent.id,
+                &from_json(json!({"role": "viewer", "version": v})),
             )
             .await
+            .checked()
             .unwrap();
         let _: InviteIssued = app
-            .post(
-                &format!("/api/v1/staff/{}/mfa-reset", agent.id),
-                Some(&admin.token),
-                &json!({"version": v + 1}),
-            )
+            .client(&admin.token)
+            .reset_mfa(agent.id, &from_json(json!({"version": v + 1})))
             .await
+            .checked()
             .unwrap();
         let _: StaffView = app
-            .post(
-                &format!("/api/v1/staff/{}/deactivate", agent.id),
-                Some(&admin.token),
-                &json!({"version": v + 2}),
-            )
+            .client(&admin.token)
+            .deactivate(agent.id, &from_json(json!({"version": v + 2})))
             .await
+            .checked()
             .unwrap();
         let target = format!("staff:{}", agent.id);
         let entries = app
@@ -118,12 +114,16 @@ both!(
             .await;
         assert_eq!(before.len(), 1, "only the bootstrap invite precedes t0");
         let page: Page<AuditEntry> = app
-            .get("/api/v1/audit?limit=2", &admin.token)
+            .get(&format!("{}?limit=2", routes::AUDIT), &admin.token)
             .await
             .unwrap();
         let next: Page<AuditEntry> = app
             .get(
-                &format!("/api/v1/audit?limit=2&cursor={}", page.next_cursor.unwrap()),
+                &format!(
+                    "{}?limit=2&cursor={}",
+                    routes::AUDIT,
+                    page.next_cursor.unwrap()
+                ),
                 &admin.token,
             )
             .await
@@ -138,7 +138,7 @@ both!(
             ("colour=red", "colour"),
         ] {
             let err = app
-                .get::<Page<AuditEntry>>(&format!("/api/v1/audit?{query}"), &admin.token)
+                .get::<Page<AuditEntry>>(&format!("{}?{query}", routes::AUDIT), &admin.token)
                 .await
                 .unwrap_err();
             assert_eq!(
@@ -160,8 +160,10 @@ both!(
         let admin = app.admin().await;
         app.invite(&admin, "ana", Role::Agent).await;
         let report: AuditVerification = app
-            .post("/api/v1/audit/verify", Some(&admin.token), &json!(null))
+            .client(&admin.token)
+            .verify_audit()
             .await
+            .checked()
             .unwrap();
         assert!(report.intact, "{report:?}");
         assert!(report.checked >= 6);
@@ -172,8 +174,10 @@ both!(
         )
         .await;
         let report: AuditVerification = app
-            .post("/api/v1/audit/verify", Some(&admin.token), &json!(null))
+            .client(&admin.token)
+            .verify_audit()
             .await
+            .checked()
             .unwrap();
         assert!(!report.intact);
         assert_eq!(report.first_break, Some(ChainBreak::Altered { seq }));
@@ -181,8 +185,10 @@ both!(
         // A deleted row is named by the gap it leaves.
         tamper(&app, "DELETE FROM audit_log WHERE seq = 2").await;
         let report: AuditVerification = app
-            .post("/api/v1/audit/verify", Some(&admin.token), &json!(null))
+            .client(&admin.token)
+            .verify_audit()
             .await
+            .checked()
             .unwrap();
         assert_eq!(
             report.first_break,
@@ -219,16 +225,16 @@ both!(
         }
         let v = app.staff(&admin, agent.id).await.version;
         let _: InviteIssued = app
-            .post(
-                &format!("/api/v1/staff/{}/mfa-reset", agent.id),
-                Some(&admin.token),
-                &json!({"version": v}),
-            )
+            .client(&admin.token)
+            .reset_mfa(agent.id, &from_json(json!({"version": v})))
             .await
+            .checked()
             .unwrap();
         let all: Page<SecurityEvent> = app
-            .get("/api/v1/security-events", &officer.token)
+            .client(&officer.token)
+            .security_events(&Default::default())
             .await
+            .checked()
             .unwrap();
         assert_eq!(all.items[0].kind, "mfa_reset");
         assert!(all.items.windows(2).all(|w| w[0].at >= w[1].at));
@@ -240,19 +246,26 @@ both!(
             3
         );
         let high: Page<SecurityEvent> = app
-            .get("/api/v1/security-events?min_severity=high", &officer.token)
+            .get(
+                &format!("{}?min_severity=high", routes::SECURITY_EVENTS),
+                &officer.token,
+            )
             .await
             .unwrap();
         assert!(high.items.iter().all(|e| e.severity >= Severity::High));
         assert_eq!(high.items.len(), 1);
         let first: Page<SecurityEvent> = app
-            .get("/api/v1/security-events?limit=2", &officer.token)
+            .get(
+                &format!("{}?limit=2", routes::SECURITY_EVENTS),
+                &officer.token,
+            )
             .await
             .unwrap();
         let rest: Page<SecurityEvent> = app
             .get(
                 &format!(
-                    "/api/v1/security-events?limit=50&cursor={}",
+                    "{}?limit=50&cursor={}",
+                    routes::SECURITY_EVENTS,
                     first.next_cursor.unwrap()
                 ),
                 &officer.token,
@@ -262,8 +275,10 @@ both!(
         assert_eq!(first.items.len() + rest.items.len(), all.items.len());
         assert!(rest.items.iter().all(|e| !first.items.contains(e)));
         assert_eq!(
-            app.get::<Page<SecurityEvent>>("/api/v1/security-events", &agent.token)
+            app.client(&agent.token)
+                .security_events(&Default::default())
                 .await
+                .checked()
                 .unwrap_err()
                 .status,
             401
@@ -303,7 +318,7 @@ both!(
             async move {
                 let resp = app
                     .http
-                    .get(app.url(&format!("/api/v1/audit/export?{query}")))
+                    .get(app.url(&format!("{}?{query}", routes::AUDIT_EXPORT)))
                     .bearer_auth(token)
                     .send()
                     .await
@@ -354,7 +369,7 @@ both!(
             "the export itself is recorded first"
         );
         let listed: Page<AuditEntry> = app
-            .get("/api/v1/audit?limit=200", &admin.token)
+            .get(&format!("{}?limit=200", routes::AUDIT), &admin.token)
             .await
             .unwrap();
         assert_eq!(entries.len(), listed.items.len());
@@ -378,7 +393,10 @@ both!(
         );
 
         let err = app
-            .get::<serde_json::Value>("/api/v1/audit/export?format=jsonl", &manager.token)
+            .get::<serde_json::Value>(
+                &format!("{}?format=jsonl", routes::AUDIT_EXPORT),
+                &manager.token,
+            )
             .await
             .unwrap_err();
         assert_eq!(
@@ -386,12 +404,15 @@ both!(
             (403, Some("audit.read"))
         );
         let err = app
-            .get::<serde_json::Value>("/api/v1/audit/export?format=xml", &admin.token)
+            .get::<serde_json::Value>(
+                &format!("{}?format=xml", routes::AUDIT_EXPORT),
+                &admin.token,
+            )
             .await
             .unwrap_err();
         assert_eq!((err.status, err.field.as_deref()), (400, Some("format")));
         let err = app
-            .get::<serde_json::Value>("/api/v1/audit/export", &admin.token)
+            .get::<serde_json::Value>(routes::AUDIT_EXPORT, &admin.token)
             .await
             .unwrap_err();
         assert_eq!(err.field.as_deref(), Some("format"));

@@ -10,13 +10,30 @@ use opsdesk_proto::*;
 use serde_json::json;
 
 async fn issue(app: &TestApp, admin: &Person, username: &str) -> InviteIssued {
-    app.post(
-        "/api/v1/staff",
-        Some(&admin.token),
-        &json!({"username": username, "display_name": "New Person", "email": format!("{username}@example.com"), "role": "agent"}),
-    )
-    .await
-    .expect("invite")
+    let req: InviteStaffRequest = serde_json::from_value(json!({
+        "username": username, "display_name": "New Person",
+        "email": format!("{username}@example.com"), "role": "agent"
+    }))
+    .expect("request");
+    app.client(&admin.token)
+        .invite_staff(&req)
+        .await
+        .checked()
+        .expect("invite")
+}
+
+fn start(invite_token: &str, password: &str) -> EnrollStartRequest {
+    EnrollStartRequest {
+        invite_token: invite_token.to_owned(),
+        password: password.to_owned(),
+    }
+}
+
+fn confirm(invite_token: &str, code: impl Into<String>) -> EnrollConfirmRequest {
+    EnrollConfirmRequest {
+        invite_token: invite_token.to_owned(),
+        code: code.into(),
+    }
 }
 
 both!(
@@ -27,12 +44,10 @@ both!(
         assert_eq!(issued.staff.status, StaffStatus::Invited);
         assert!(!issued.staff.mfa_enrolled);
         let offer: EnrollmentOffer = app
-            .post(
-                "/api/v1/auth/enroll",
-                None,
-                &json!({"invite_token": issued.invite_token, "password": PASSWORD}),
-            )
+            .anonymous()
+            .enroll_start(&start(&issued.invite_token, PASSWORD))
             .await
+            .checked()
             .unwrap();
         assert!(offer
             .otpauth_uri
@@ -41,12 +56,10 @@ both!(
         assert_eq!(offer.totp_secret.len(), 32);
         let secret = TotpSecret::from_base32(&offer.totp_secret).unwrap();
         let enrolled: Enrolled = app
-            .post(
-                "/api/v1/auth/enroll/confirm",
-                None,
-                &json!({"invite_token": issued.invite_token, "code": app.next_code(&secret)}),
-            )
+            .anonymous()
+            .enroll_confirm(&confirm(&issued.invite_token, app.next_code(&secret)))
             .await
+            .checked()
             .unwrap();
         assert_eq!(enrolled.recovery_codes.len(), 10);
         let mut distinct = enrolled.recovery_codes.clone();
@@ -57,12 +70,10 @@ both!(
         assert!(enrolled.signed_in.staff.mfa_enrolled);
         // The invite is spent.
         let err = app
-            .post::<_, EnrollmentOffer>(
-                "/api/v1/auth/enroll",
-                None,
-                &json!({"invite_token": issued.invite_token, "password": PASSWORD}),
-            )
+            .anonymous()
+            .enroll_start(&start(&issued.invite_token, PASSWORD))
             .await
+            .checked()
             .unwrap_err();
         assert_eq!((err.status, err.code.as_str()), (422, "invite_used"));
         // The new person signs in with the enrolled authenticator.
@@ -84,12 +95,10 @@ both!(
             ("aaaaaaaaaaaaaaa", "repetitive"),
         ] {
             let err = app
-                .post::<_, EnrollmentOffer>(
-                    "/api/v1/auth/enroll",
-                    None,
-                    &json!({"invite_token": issued.invite_token, "password": password}),
-                )
+                .anonymous()
+                .enroll_start(&start(&issued.invite_token, password))
                 .await
+                .checked()
                 .unwrap_err();
             assert_eq!(
                 (err.status, err.field.as_deref()),
@@ -100,12 +109,10 @@ both!(
         }
         // Nothing was staged: confirming now says to choose a password first.
         let err = app
-            .post::<_, Enrolled>(
-                "/api/v1/auth/enroll/confirm",
-                None,
-                &json!({"invite_token": issued.invite_token, "code": "123456"}),
-            )
+            .anonymous()
+            .enroll_confirm(&confirm(&issued.invite_token, "123456"))
             .await
+            .checked()
             .unwrap_err();
         assert_eq!(err.code, "enrollment_not_started");
     }
@@ -116,12 +123,10 @@ both!(
     |app: TestApp| async move {
         let admin = app.admin().await;
         let err = app
-            .post::<_, EnrollmentOffer>(
-                "/api/v1/auth/enroll",
-                None,
-                &json!({"invite_token": "odi_forged", "password": PASSWORD}),
-            )
+            .anonymous()
+            .enroll_start(&start("odi_forged", PASSWORD))
             .await
+            .checked()
             .unwrap_err();
         assert_eq!(
             (err.status, err.field.as_deref()),
@@ -129,20 +134,16 @@ both!(
         );
         let issued = issue(&app, &admin, "dan").await;
         let offer: EnrollmentOffer = app
-            .post(
-                "/api/v1/auth/enroll",
-                None,
-                &json!({"invite_token": issued.invite_token, "password": PASSWORD}),
-            )
+            .anonymous()
+            .enroll_start(&start(&issued.invite_token, PASSWORD))
             .await
+            .checked()
             .unwrap();
         let err = app
-            .post::<_, Enrolled>(
-                "/api/v1/auth/enroll/confirm",
-                None,
-                &json!({"invite_token": issued.invite_token, "code": "000000"}),
-            )
+            .anonymous()
+            .enroll_confirm(&confirm(&issued.invite_token, "000000"))
             .await
+            .checked()
             .unwrap_err();
         assert_eq!((err.status, err.field.as_deref()), (400, Some("code")));
         assert_eq!(offer.invite_expires_at, issued.expires_at);
@@ -150,12 +151,10 @@ both!(
         assert_eq!((issued.expires_at - app.clock_now()).num_hours(), 71);
         app.clock.advance(Duration::hours(73));
         let err = app
-            .post::<_, EnrollmentOffer>(
-                "/api/v1/auth/enroll",
-                None,
-                &json!({"invite_token": issued.invite_token, "password": PASSWORD}),
-            )
+            .anonymous()
+            .enroll_start(&start(&issued.invite_token, PASSWORD))
             .await
+            .checked()
             .unwrap_err();
         assert_eq!((err.status, err.code.as_str()), (422, "invite_expired"));
     }
@@ -179,12 +178,10 @@ both!(
             .unwrap();
         assert_eq!(lost.staff.id, again.staff.id);
         let err = app
-            .post::<_, EnrollmentOffer>(
-                "/api/v1/auth/enroll",
-                None,
-                &json!({"invite_token": lost.invite_token, "password": PASSWORD}),
-            )
+            .anonymous()
+            .enroll_start(&start(&lost.invite_token, PASSWORD))
             .await
+            .checked()
             .unwrap_err();
         assert_eq!(err.code, "invite_used", "the lost invite no longer works");
         let admin = app.enroll(&again.invite_token, Role::Admin).await;

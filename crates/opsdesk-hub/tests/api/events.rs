@@ -42,7 +42,7 @@ impl Stream {
     /// resume point (kept as the first of `positions`).
     pub async fn open(base: &str, token: &str, last_id: Option<i64>) -> Stream {
         let mut req = reqwest::Client::new()
-            .get(format!("{base}/api/v1/events"))
+            .get(format!("{base}{}", routes::EVENTS))
             .bearer_auth(token);
         if let Some(id) = last_id {
             req = req.header("Last-Event-ID", id.to_string());
@@ -160,36 +160,41 @@ impl Stream {
 }
 
 async fn tenant(app: &TestApp, admin: &Person) -> TenantView {
-    app.post(
-        "/api/v1/tenants",
-        Some(&admin.token),
-        &json!({"name": "Acme Corp", "slug": "acme", "plan": "enterprise"}),
-    )
-    .await
-    .unwrap()
+    app.client(&admin.token)
+        .create_tenant(&from_json(
+            json!({"name": "Acme Corp", "slug": "acme", "plan": "enterprise"}),
+        ))
+        .await
+        .checked()
+        .unwrap()
 }
 
 async fn clear(app: &TestApp, admin: &Person, who: &Person) {
     let _: ClearanceView = app
-        .put(
-            &format!("/api/v1/staff/{}/clearance", who.id),
-            &admin.token,
-            &json!({"nda": true, "background_check": true, "training": true, "version": 0}),
+        .client(&admin.token)
+        .record_clearance(
+            who.id,
+            &from_json(
+                json!({"nda": true, "background_check": true, "training": true, "version": 0}),
+            ),
+            None,
         )
         .await
+        .checked()
         .unwrap();
 }
 
 async fn open_ticket(app: &TestApp, by: &Person, tenant: Uuid, subject: &str) -> TicketSummary {
-    app.post(
-        "/api/v1/tickets",
-        Some(&by.token),
-        &json!({"tenant_id": tenant, "requester_name": "Rita Ruiz",
+    app.client(&by.token)
+        .create_ticket(
+            &from_json(json!({"tenant_id": tenant, "requester_name": "Rita Ruiz",
                 "requester_email": "rita@acme.example", "subject": subject,
-                "body": "Since this morning", "priority": "high"}),
-    )
-    .await
-    .unwrap()
+                "body": "Since this morning", "priority": "high"})),
+            None,
+        )
+        .await
+        .checked()
+        .unwrap()
 }
 
 both!(
@@ -210,12 +215,14 @@ both!(
         // A ticket escalation reaches everyone who reads tickets, with the facts pop-ups need.
         let t = open_ticket(&app, &agent, acme.id, "Checkout returns 500").await;
         let _: TicketSummary = app
-            .post(
-                &format!("/api/v1/tickets/{}/escalate", t.id),
-                Some(&agent.token),
-                &json!({"version": t.version, "reason": "Needs the gateway logs"}),
+            .client(&agent.token)
+            .escalate_ticket(
+                t.id,
+                &from_json(json!({"version": t.version, "reason": "Needs the gateway logs"})),
+                None,
             )
             .await
+            .checked()
             .unwrap();
         for s in [&mut s_agent, &mut s_other, &mut s_senior, &mut s_manager] {
             let seen = s.until(EventKind::TicketEscalated).await;
@@ -246,13 +253,16 @@ both!(
 
         // An access request reaches its requester and the reviewers, never another agent.
         let r: AccessRequestView = app
-            .post(
-                "/api/v1/access/requests",
-                Some(&agent.token),
-                &json!({"tenant_id": acme.id, "scope": "read", "duration_minutes": 60,
+            .client(&agent.token)
+            .create_access_request(
+                &from_json(
+                    json!({"tenant_id": acme.id, "scope": "read", "duration_minutes": 60,
                     "reason": "Customer cannot sign in; checking their account"}),
+                ),
+                None,
             )
             .await
+            .checked()
             .unwrap();
         let e = s_manager
             .until(EventKind::AccessRequested)
@@ -286,12 +296,14 @@ both!(
 
         // The decision reaches the requester (and reviewers), not the other agent.
         let _: AccessRequestView = app
-            .post(
-                &format!("/api/v1/access/requests/{}/reviews", r.id),
-                Some(&manager.token),
-                &json!({"approve": true, "version": r.version}),
+            .client(&manager.token)
+            .review_access_request(
+                r.id,
+                &from_json(json!({"approve": true, "version": r.version})),
+                None,
             )
             .await
+            .checked()
             .unwrap();
         let decided = s_agent.until(EventKind::AccessDecided).await.pop().unwrap();
         let EventFacts::Access(a) = &decided.facts else {
@@ -304,12 +316,13 @@ both!(
         // Staff changes reach the person and staff readers.
         let ben: StaffView = app.staff(&admin, other.id).await;
         let _: StaffView = app
-            .put(
-                &format!("/api/v1/staff/{}/role", other.id),
-                &admin.token,
-                &json!({"role": "senior_agent", "version": ben.version}),
+            .client(&admin.token)
+            .change_role(
+                other.id,
+                &from_json(json!({"role": "senior_agent", "version": ben.version})),
             )
             .await
+            .checked()
             .unwrap();
         // The other agent's next event: nothing of the decision reached them before it.
         assert_eq!(s_other.event().await.unwrap().kind, EventKind::StaffChanged);
@@ -327,13 +340,13 @@ both!(
 
         // Without a session there is no stream.
         let resp = reqwest::Client::new()
-            .get(format!("{}/api/v1/events", app.base))
+            .get(format!("{}{}", app.base, routes::EVENTS))
             .send()
             .await
             .unwrap();
         assert_eq!(resp.status(), 401);
         let resp = reqwest::Client::new()
-            .get(format!("{}/api/v1/events", app.base))
+            .get(format!("{}{}", app.base, routes::EVENTS))
             .bearer_auth(&agent.token)
             .header("Last-Event-ID", "yesterday")
             .send()
@@ -500,13 +513,13 @@ both!(
         let mut s_manager = Stream::open(&app.base, &manager.token, None).await;
         let mut s_agent = Stream::open(&app.base, &agent.token, None).await;
         let issued: InviteIssued = app
-            .post(
-                "/api/v1/staff",
-                Some(&admin.token),
-                &json!({"username": "nina", "display_name": "Nina Novak",
+            .client(&admin.token)
+            .invite_staff(&from_json(
+                json!({"username": "nina", "display_name": "Nina Novak",
                         "email": "nina@example.com", "role": "agent"}),
-            )
+            ))
             .await
+            .checked()
             .unwrap();
         let nina = issued.staff.id;
         for s in [&mut s_admin, &mut s_manager] {
@@ -555,7 +568,7 @@ both!(
         // Opened without Last-Event-ID, the stream's first bytes are `id: <last event>` and a
         // blank line: no event, no data, so nothing is dispatched but the id is kept.
         let mut resp = reqwest::Client::new()
-            .get(format!("{}/api/v1/events", app.base))
+            .get(format!("{}{}", app.base, routes::EVENTS))
             .bearer_auth(&agent.token)
             .send()
             .await
@@ -648,8 +661,10 @@ both!(
 
         // The admin ends every session of Ben's.
         let ended: SessionsEnded = app
-            .delete(&format!("/api/v1/staff/{}/sessions", ben.id), &admin.token)
+            .client(&admin.token)
+            .end_staff_sessions(ben.id)
             .await
+            .checked()
             .unwrap();
         assert_eq!(ended.ended, 1);
         let e = s_admin.event().await.expect("the sessions ended");
@@ -661,12 +676,11 @@ both!(
             .sign_in(&ben.username, PASSWORD, &ben.secret)
             .await
             .unwrap();
-        let _: serde_json::Value = app
-            .delete(
-                &format!("/api/v1/sessions/{}", again.session.id),
-                &admin.token,
-            )
+        let () = app
+            .client(&admin.token)
+            .end_session(again.session.id)
             .await
+            .checked()
             .unwrap();
         let e = s_admin.event().await.expect("the session ended");
         let last = state.store.last_event_seq().await.unwrap();
@@ -678,17 +692,17 @@ both!(
             .await
             .unwrap();
         let _: SessionsEnded = app
-            .delete("/api/v1/sessions?keep_current=false", &again.token)
+            .delete(
+                &format!("{}?keep_current=false", routes::SESSIONS),
+                &again.token,
+            )
             .await
             .unwrap();
         let again = app
             .sign_in(&ben.username, PASSWORD, &ben.secret)
             .await
             .unwrap();
-        let _: serde_json::Value = app
-            .post("/api/v1/auth/logout", Some(&again.token), &json!({}))
-            .await
-            .unwrap();
+        let () = app.client(&again.token).logout().await.checked().unwrap();
         // A change about the agent reaches the agent and the admin: nothing came before it, so
         // neither Ben's own sign-outs nor (for the agent) the changes above reached them.
         clear(&app, &admin, &agent).await;
@@ -714,8 +728,10 @@ async fn session_checked(app: &TestApp, admin: &Person, who: &Person) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
         let sessions: Page<SessionView> = app
-            .get(&format!("/api/v1/staff/{}/sessions", who.id), &admin.token)
+            .client(&admin.token)
+            .staff_sessions(who.id)
             .await
+            .checked()
             .unwrap();
         if sessions.items.iter().any(|s| s.last_seen_at >= since) {
             return;

@@ -3,6 +3,12 @@
 
 pub use opsdesk_hub::testing::*;
 
+/// A typed request written as JSON, for tests that spell bodies out (and bodies the types
+/// would not let a test build, such as a password too short).
+pub fn from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
+    serde_json::from_value(value).expect("the JSON is a request of this type")
+}
+
 /// Generates one `#[tokio::test]` per database from one body: `both!(name, |app| async move {..})`.
 #[macro_export]
 macro_rules! both {

@@ -30,7 +30,7 @@ async fn probes_metrics_and_openapi() {
     );
     let info: HubInfo = app
         .http
-        .get(app.url("/api/v1/hub"))
+        .get(app.url(routes::HUB))
         .send()
         .await
         .unwrap()
@@ -45,7 +45,7 @@ async fn probes_metrics_and_openapi() {
         ),
         ("opsdesk-hub", "v1", "sqlite")
     );
-    let _: Value = app.get("/api/v1/me", &admin.token).await.unwrap();
+    let _: opsdesk_proto::Me = app.client(&admin.token).me().await.checked().unwrap();
     // A sign-in of its own, so the counter below does not depend on another test's.
     app.sign_in(&admin.username, PASSWORD, &admin.secret)
         .await
@@ -67,7 +67,7 @@ async fn probes_metrics_and_openapi() {
     assert!(metrics.contains("opsdesk_sign_in_attempts_total"));
     let doc: Value = app
         .http
-        .get(app.url("/api/v1/openapi.json"))
+        .get(app.url(routes::OPENAPI))
         .send()
         .await
         .unwrap()
@@ -113,7 +113,7 @@ async fn readiness_fails_when_the_database_is_gone() {
     let app = spawn_app(Db::Postgres).await;
     let info: HubInfo = app
         .http
-        .get(app.url("/api/v1/hub"))
+        .get(app.url(routes::HUB))
         .send()
         .await
         .unwrap()

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 async fn document(app: &TestApp) -> Value {
     app.http
-        .get(app.url("/api/v1/openapi.json"))
+        .get(app.url(routes::OPENAPI))
         .send()
         .await
         .expect("document")
@@ -160,4 +160,19 @@ async fn every_route_answers_only_what_the_document_declares() {
         }
     }
     assert!(calls > 150, "every route was called ({calls} calls)");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_documented_path_has_its_route_in_proto() {
+    let app = spawn_app(Db::Sqlite).await;
+    let doc = document(&app).await;
+    let served: Vec<&str> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut served = served;
+    served.sort_unstable();
+    assert_eq!(served, opsdesk_proto::routes::DOCUMENTED);
 }

@@ -21,7 +21,10 @@ fn count(counts: &QueueCounts, view: QueueView) -> i64 {
 
 async fn all_changes(app: &TestApp, token: &str) -> Vec<TicketSummary> {
     let page: ChangesPage = app
-        .get("/api/v1/tickets/changes?since=0&limit=5000", token)
+        .get(
+            &format!("{}?since=0&limit=5000", routes::TICKET_CHANGES),
+            token,
+        )
         .await
         .expect("changes");
     assert!(!page.more, "the test desk fits in one page");
@@ -49,8 +52,10 @@ both!(
 
         // Views: a small open backlog, some of it due soon, escalated, unassigned.
         let counts: QueueCounts = app
-            .get("/api/v1/tickets/counts", &admin.token)
+            .client(&admin.token)
+            .ticket_counts()
             .await
+            .checked()
             .expect("counts");
         let open = count(&counts, QueueView::AllOpen);
         assert_eq!(open as u64, report.open);
@@ -69,7 +74,7 @@ both!(
         // The queue sorted by SLA due, across two pages.
         let p1: Page<TicketSummary> = app
             .get(
-                "/api/v1/tickets?view=all_open&sort=sla_due&limit=20",
+                &format!("{}?view=all_open&sort=sla_due&limit=20", routes::TICKETS),
                 &admin.token,
             )
             .await
@@ -77,7 +82,10 @@ both!(
         let cursor = p1.next_cursor.clone().expect("more than one page");
         let p2: Page<TicketSummary> = app
             .get(
-                &format!("/api/v1/tickets?view=all_open&sort=sla_due&limit=20&cursor={cursor}"),
+                &format!(
+                    "{}?view=all_open&sort=sla_due&limit=20&cursor={cursor}",
+                    routes::TICKETS
+                ),
                 &admin.token,
             )
             .await
@@ -157,7 +165,7 @@ both!(
             .expect("tenant");
         let page: Page<TicketSummary> = app
             .get(
-                &format!("/api/v1/tickets?view=all_open&tenant_id={big}"),
+                &format!("{}?view=all_open&tenant_id={big}", routes::TICKETS),
                 &admin.token,
             )
             .await
@@ -171,7 +179,10 @@ both!(
             let token = admin.token.clone();
             async move {
                 let found: Vec<SearchHit> = app
-                    .get(&format!("/api/v1/tickets/search?q={q}&limit=100"), &token)
+                    .get(
+                        &format!("{}?q={q}&limit=100", routes::TICKET_SEARCH),
+                        &token,
+                    )
                     .await
                     .expect("search");
                 found.len()
@@ -183,7 +194,10 @@ both!(
         assert!(hits("%22reset%20link%22").await > 0, "a phrase");
         assert_eq!(hits("zyzzyva").await, 0);
         let page: Page<TicketSummary> = app
-            .get("/api/v1/tickets?view=all_open&text=password", &admin.token)
+            .get(
+                &format!("{}?view=all_open&text=password", routes::TICKETS),
+                &admin.token,
+            )
             .await
             .expect("text filter");
         assert!(
@@ -225,8 +239,8 @@ async fn all_pages(app: &TestApp, token: &str, query: &str) -> Vec<TicketSummary
     let mut cursor: Option<String> = None;
     loop {
         let path = match &cursor {
-            Some(c) => format!("/api/v1/tickets?{query}&limit=20&cursor={c}"),
-            None => format!("/api/v1/tickets?{query}&limit=20"),
+            Some(c) => format!("{}?{query}&limit=20&cursor={c}", routes::TICKETS),
+            None => format!("{}?{query}&limit=20", routes::TICKETS),
         };
         let page: Page<TicketSummary> = app.get(&path, token).await.expect("queue page");
         out.extend(page.items);
@@ -326,8 +340,10 @@ both!(
         }
         // Recently solved, in every order, page after page: finished, no repeats, all of them.
         let counts: QueueCounts = app
-            .get("/api/v1/tickets/counts", &admin.token)
+            .client(&admin.token)
+            .ticket_counts()
             .await
+            .checked()
             .expect("counts");
         for sort in ["sla_due", "priority", "updated"] {
             let got = all_pages(

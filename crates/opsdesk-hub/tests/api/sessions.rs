@@ -5,7 +5,10 @@ use crate::helpers::*;
 use chrono::Duration;
 use opsdesk_core::Role;
 use opsdesk_proto::*;
-use serde_json::Value;
+
+fn totp(code: impl Into<String>) -> ReauthenticateRequest {
+    ReauthenticateRequest { code: code.into() }
+}
 
 both!(
     sessions_end_after_idle_timeout_and_absolute_lifetime,
@@ -13,7 +16,7 @@ both!(
         let admin = app.admin().await;
         // Idle: 4 hours without use ends the session.
         app.clock.advance(Duration::hours(4));
-        let err = app.get::<Me>("/api/v1/me", &admin.token).await.unwrap_err();
+        let err = app.client(&admin.token).me().await.checked().unwrap_err();
         assert_eq!((err.status, err.code.as_str()), (401, "session_expired"));
         // Used every 3 hours, a session still ends 12 hours after sign-in.
         let s = app
@@ -23,12 +26,14 @@ both!(
         for _ in 0..3 {
             app.clock
                 .advance(Duration::hours(3) + Duration::minutes(50));
-            app.get::<Me>("/api/v1/me", &s.token)
+            app.client(&s.token)
+                .me()
                 .await
+                .checked()
                 .expect("still live while used");
         }
         app.clock.advance(Duration::hours(1));
-        let err = app.get::<Me>("/api/v1/me", &s.token).await.unwrap_err();
+        let err = app.client(&s.token).me().await.checked().unwrap_err();
         assert_eq!(err.code, "session_expired");
         let ended = app
             .audit(&admin_again(&app, &admin).await, "action=session.ended")
@@ -58,46 +63,37 @@ both!(sign_out_list_and_end_sessions, |app: TestApp| async move {
         .sign_in(&admin.username, PASSWORD, &admin.secret)
         .await
         .unwrap();
-    let mine: Page<SessionView> = app.get("/api/v1/sessions", &admin.token).await.unwrap();
+    let hub = app.client(&admin.token);
+    let mine: Page<SessionView> = hub.my_sessions().await.checked().unwrap();
     assert_eq!(mine.items.len(), 3);
     assert_eq!(mine.items.iter().filter(|s| s.current).count(), 1);
     assert!(mine.items.iter().all(|s| s.user_agent == "opsdesk-tests"));
     // End one.
-    let _: Value = app
-        .delete(
-            &format!("/api/v1/sessions/{}", second.session.id),
-            &admin.token,
-        )
-        .await
-        .unwrap();
+    hub.end_session(second.session.id).await.checked().unwrap();
     assert_eq!(
-        app.get::<Me>("/api/v1/me", &second.token)
+        app.client(&second.token)
+            .me()
             .await
+            .checked()
             .unwrap_err()
             .code,
         "invalid_token"
     );
     // End all but this one.
-    let ended: SessionsEnded = app.delete("/api/v1/sessions", &admin.token).await.unwrap();
+    let ended: SessionsEnded = hub.end_my_sessions(None).await.checked().unwrap();
     assert_eq!(ended.ended, 1);
-    assert!(app.get::<Me>("/api/v1/me", &third.token).await.is_err());
-    assert!(app.get::<Me>("/api/v1/me", &admin.token).await.is_ok());
+    assert!(app.client(&third.token).me().await.checked().is_err());
+    assert!(hub.me().await.checked().is_ok());
     // Sign out.
     let resp = app
         .http
-        .post(app.url("/api/v1/auth/logout"))
+        .post(app.url(routes::LOGOUT))
         .bearer_auth(&admin.token)
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), 204);
-    assert_eq!(
-        app.get::<Me>("/api/v1/me", &admin.token)
-            .await
-            .unwrap_err()
-            .status,
-        401
-    );
+    assert_eq!(hub.me().await.checked().unwrap_err().status, 401);
 });
 
 both!(
@@ -108,53 +104,48 @@ both!(
         let manager = app.invite(&admin, "meg", Role::Manager).await;
         let officer = app.invite(&admin, "sol", Role::SecurityOfficer).await;
         let err = app
-            .delete::<Value>(
-                &format!("/api/v1/sessions/{}", session_of(&app, &agent).await),
-                &manager.token,
-            )
+            .client(&manager.token)
+            .end_session(session_of(&app, &agent).await)
             .await
+            .checked()
             .unwrap_err();
         assert_eq!(
             (err.status, err.permission.as_deref()),
             (403, Some("sessions.revoke_any"))
         );
         let err = app
-            .delete::<SessionsEnded>(
-                &format!("/api/v1/staff/{}/sessions", agent.id),
-                &manager.token,
-            )
+            .client(&manager.token)
+            .end_staff_sessions(agent.id)
             .await
+            .checked()
             .unwrap_err();
         assert_eq!(err.status, 403);
-        let listed: Page<SessionView> = app
-            .get(
-                &format!("/api/v1/staff/{}/sessions", agent.id),
-                &officer.token,
-            )
-            .await
-            .unwrap();
+        let as_officer = app.client(&officer.token);
+        let listed: Page<SessionView> =
+            as_officer.staff_sessions(agent.id).await.checked().unwrap();
         assert_eq!(listed.items.len(), 1);
-        let ended: SessionsEnded = app
-            .delete(
-                &format!("/api/v1/staff/{}/sessions", agent.id),
-                &officer.token,
-            )
+        let ended: SessionsEnded = as_officer
+            .end_staff_sessions(agent.id)
             .await
+            .checked()
             .unwrap();
         assert_eq!(ended.ended, 1);
         assert_eq!(
-            app.get::<Me>("/api/v1/me", &agent.token)
+            app.client(&agent.token)
+                .me()
                 .await
+                .checked()
                 .unwrap_err()
                 .status,
             401
         );
-        let events: Page<SecurityEvent> = app
-            .get(
-                "/api/v1/security-events?kind=sessions_ended_by_other",
-                &officer.token,
-            )
+        let events: Page<SecurityEvent> = as_officer
+            .security_events(&SecurityEventQuery {
+                kind: Some("sessions_ended_by_other".into()),
+                ..SecurityEventQuery::default()
+            })
             .await
+            .checked()
             .unwrap();
         assert_eq!(events.items.len(), 1);
         assert_eq!(events.items[0].staff_id, Some(agent.id));
@@ -162,7 +153,7 @@ both!(
 );
 
 async fn session_of(app: &TestApp, p: &Person) -> uuid::Uuid {
-    let me: Me = app.get("/api/v1/me", &p.token).await.unwrap();
+    let me: Me = app.client(&p.token).me().await.checked().unwrap();
     me.session.id
 }
 
@@ -171,50 +162,30 @@ both!(
     |app: TestApp| async move {
         let admin = app.admin().await;
         let code = app.next_code(&admin.secret);
-        let resp = app
-            .http
-            .post(app.url("/api/v1/auth/reauthenticate"))
-            .bearer_auth(&admin.token)
+        let hub = app.client(&admin.token);
+        let resp = hub
+            .request(reqwest::Method::POST, routes::REAUTHENTICATE)
             .json(&serde_json::json!({"code": code}))
             .send()
             .await
             .unwrap();
         assert_eq!(resp.status(), 204);
         // The same code again is a replay; a wrong one is refused; both count toward the lockout.
-        let err = app
-            .post::<_, Value>(
-                "/api/v1/auth/reauthenticate",
-                Some(&admin.token),
-                &serde_json::json!({"code": code}),
-            )
+        let err = hub
+            .reauthenticate(&totp(&code))
             .await
+            .checked()
             .unwrap_err();
         assert_eq!((err.status, err.code.as_str()), (401, "code_already_used"));
-        let err = app
-            .post::<_, Value>(
-                "/api/v1/auth/reauthenticate",
-                Some(&admin.token),
-                &serde_json::json!({"code": "12"}),
-            )
-            .await
-            .unwrap_err();
+        let err = hub.reauthenticate(&totp("12")).await.checked().unwrap_err();
         assert_eq!(err.field.as_deref(), Some("code"));
         for _ in 0..4 {
-            let _ = app
-                .post::<_, Value>(
-                    "/api/v1/auth/reauthenticate",
-                    Some(&admin.token),
-                    &serde_json::json!({"code": "000000"}),
-                )
-                .await;
+            let _ = hub.reauthenticate(&totp("000000")).await.checked();
         }
-        let err = app
-            .post::<_, Value>(
-                "/api/v1/auth/reauthenticate",
-                Some(&admin.token),
-                &serde_json::json!({"code": app.next_code(&admin.secret)}),
-            )
+        let err = hub
+            .reauthenticate(&totp(app.next_code(&admin.secret)))
             .await
+            .checked()
             .unwrap_err();
         assert_eq!(err.code, "account_locked");
         assert_eq!(
@@ -224,7 +195,7 @@ both!(
         // Without a session there is nothing to unlock.
         let resp = app
             .http
-            .post(app.url("/api/v1/auth/reauthenticate"))
+            .post(app.url(routes::REAUTHENTICATE))
             .json(&serde_json::json!({"code": "123456"}))
             .send()
             .await

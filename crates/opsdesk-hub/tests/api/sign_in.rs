@@ -16,7 +16,7 @@ both!(
             .expect("sign in");
         assert!(signed.token.starts_with("ods_"));
         assert_eq!(signed.staff.username, "root.admin");
-        let me: Me = app.get("/api/v1/me", &signed.token).await.unwrap();
+        let me: Me = app.client(&signed.token).me().await.checked().unwrap();
         assert_eq!(me.staff.id, admin.id);
         assert!(me.session.current);
         assert!(me.capabilities.permissions.len() > 20);
@@ -33,19 +33,19 @@ both!(
     |app: TestApp| async move {
         let admin = app.admin().await;
         let wrong: Result<LoginChallenge, _> = app
-            .post(
-                "/api/v1/auth/login",
-                None,
-                &json!({"username": admin.username, "password": "not-the-password"}),
-            )
-            .await;
+            .anonymous()
+            .login(&from_json(
+                json!({"username": admin.username, "password": "not-the-password"}),
+            ))
+            .await
+            .checked();
         let unknown: Result<LoginChallenge, _> = app
-            .post(
-                "/api/v1/auth/login",
-                None,
-                &json!({"username": "nobody.here", "password": "not-the-password"}),
-            )
-            .await;
+            .anonymous()
+            .login(&from_json(
+                json!({"username": "nobody.here", "password": "not-the-password"}),
+            ))
+            .await
+            .checked();
         let (wrong, unknown) = (wrong.unwrap_err(), unknown.unwrap_err());
         assert_eq!(wrong.status, 401);
         assert_eq!(wrong.code, "invalid_credentials");
@@ -59,69 +59,69 @@ both!(
     |app: TestApp| async move {
         let admin = app.admin().await;
         let challenge: LoginChallenge = app
-            .post(
-                "/api/v1/auth/login",
-                None,
-                &json!({"username": admin.username, "password": PASSWORD}),
-            )
+            .anonymous()
+            .login(&from_json(
+                json!({"username": admin.username, "password": PASSWORD}),
+            ))
             .await
+            .checked()
             .unwrap();
         let right = app.next_code(&admin.secret);
         let wrong = format!("{:06}", (right.parse::<u32>().unwrap() + 1) % 1_000_000);
         let err = app
-            .post::<_, SignedIn>(
-                "/api/v1/auth/login/mfa",
-                None,
-                &json!({"challenge": challenge.challenge, "code": wrong}),
-            )
+            .anonymous()
+            .login_mfa(&from_json(
+                json!({"challenge": challenge.challenge, "code": wrong}),
+            ))
             .await
+            .checked()
             .unwrap_err();
         assert_eq!((err.status, err.code.as_str()), (401, "invalid_code"));
         let err = app
-            .post::<_, SignedIn>(
-                "/api/v1/auth/login/mfa",
-                None,
-                &json!({"challenge": challenge.challenge, "code": "12ab56"}),
-            )
+            .anonymous()
+            .login_mfa(&from_json(
+                json!({"challenge": challenge.challenge, "code": "12ab56"}),
+            ))
             .await
+            .checked()
             .unwrap_err();
         assert_eq!((err.status, err.field.as_deref()), (400, Some("code")));
         // The right code works once ...
         let ok: SignedIn = app
-            .post(
-                "/api/v1/auth/login/mfa",
-                None,
-                &json!({"challenge": challenge.challenge, "code": right}),
-            )
+            .anonymous()
+            .login_mfa(&from_json(
+                json!({"challenge": challenge.challenge, "code": right}),
+            ))
             .await
+            .checked()
             .unwrap();
         assert!(!ok.token.is_empty());
         // ... the challenge is spent ...
         let err = app
-            .post::<_, SignedIn>(
-                "/api/v1/auth/login/mfa",
-                None,
-                &json!({"challenge": challenge.challenge, "code": right}),
-            )
+            .anonymous()
+            .login_mfa(&from_json(
+                json!({"challenge": challenge.challenge, "code": right}),
+            ))
             .await
+            .checked()
             .unwrap_err();
         assert_eq!(err.code, "invalid_challenge");
         // ... and the same code with a fresh challenge is a replay.
         let challenge: LoginChallenge = app
-            .post(
-                "/api/v1/auth/login",
-                None,
-                &json!({"username": admin.username, "password": PASSWORD}),
-            )
+            .anonymous()
+            .login(&from_json(
+                json!({"username": admin.username, "password": PASSWORD}),
+            ))
             .await
+            .checked()
             .unwrap();
         let err = app
-            .post::<_, SignedIn>(
-                "/api/v1/auth/login/mfa",
-                None,
-                &json!({"challenge": challenge.challenge, "code": right}),
-            )
+            .anonymous()
+            .login_mfa(&from_json(
+                json!({"challenge": challenge.challenge, "code": right}),
+            ))
             .await
+            .checked()
             .unwrap_err();
         assert_eq!((err.status, err.code.as_str()), (401, "code_already_used"));
     }
@@ -132,21 +132,21 @@ both!(
     |app: TestApp| async move {
         let admin = app.admin().await;
         let challenge: LoginChallenge = app
-            .post(
-                "/api/v1/auth/login",
-                None,
-                &json!({"username": admin.username, "password": PASSWORD}),
-            )
+            .anonymous()
+            .login(&from_json(
+                json!({"username": admin.username, "password": PASSWORD}),
+            ))
             .await
+            .checked()
             .unwrap();
         app.clock.advance(Duration::minutes(5));
         let err = app
-            .post::<_, SignedIn>(
-                "/api/v1/auth/login/mfa",
-                None,
-                &json!({"challenge": challenge.challenge, "code": app.next_code(&admin.secret)}),
-            )
+            .anonymous()
+            .login_mfa(&from_json(
+                json!({"challenge": challenge.challenge, "code": app.next_code(&admin.secret)}),
+            ))
             .await
+            .checked()
             .unwrap_err();
         assert_eq!(err.code, "invalid_challenge");
     }
@@ -161,19 +161,19 @@ both!(a_recovery_code_works_once, |app: TestApp| async move {
         let username = admin.username.clone();
         async move {
             let challenge: LoginChallenge = app
-                .post(
-                    "/api/v1/auth/login",
-                    None,
-                    &json!({"username": username, "password": PASSWORD}),
-                )
+                .anonymous()
+                .login(&from_json(
+                    json!({"username": username, "password": PASSWORD}),
+                ))
                 .await
+                .checked()
                 .unwrap();
-            app.post::<_, SignedIn>(
-                "/api/v1/auth/login/mfa",
-                None,
-                &json!({"challenge": challenge.challenge, "recovery_code": code}),
-            )
-            .await
+            app.anonymous()
+                .login_mfa(&from_json(
+                    json!({"challenge": challenge.challenge, "recovery_code": code}),
+                ))
+                .await
+                .checked()
         }
     };
     // Typed in lower case without dashes, it still works.
@@ -182,28 +182,30 @@ both!(a_recovery_code_works_once, |app: TestApp| async move {
     assert_eq!(err.code, "invalid_recovery_code");
     // Both a code and a recovery code: refused, naming the field.
     let challenge: LoginChallenge = app
-        .post(
-            "/api/v1/auth/login",
-            None,
-            &json!({"username": admin.username, "password": PASSWORD}),
-        )
+        .anonymous()
+        .login(&from_json(
+            json!({"username": admin.username, "password": PASSWORD}),
+        ))
         .await
+        .checked()
         .unwrap();
     let err = app
-        .post::<_, SignedIn>(
-            "/api/v1/auth/login/mfa",
-            None,
-            &json!({"challenge": challenge.challenge, "code": "123456", "recovery_code": "x"}),
-        )
+        .anonymous()
+        .login_mfa(&from_json(
+            json!({"challenge": challenge.challenge, "code": "123456", "recovery_code": "x"}),
+        ))
         .await
+        .checked()
         .unwrap_err();
     assert_eq!((err.status, err.field.as_deref()), (400, Some("code")));
     let events: Page<SecurityEvent> = app
-        .get(
-            "/api/v1/security-events?kind=recovery_code_used",
-            &admin.token,
-        )
+        .client(&admin.token)
+        .security_events(&SecurityEventQuery {
+            kind: Some("recovery_code_used".into()),
+            ..SecurityEventQuery::default()
+        })
         .await
+        .checked()
         .unwrap();
     assert_eq!(events.items.len(), 1);
     assert_eq!(events.items[0].details["codes_left"], 9);
@@ -216,31 +218,29 @@ both!(
         let agent = app.invite(&admin, "ana", opsdesk_core::Role::Agent).await;
         for i in 0..4 {
             let err = app
-                .post::<_, LoginChallenge>(
-                    "/api/v1/auth/login",
-                    None,
-                    &json!({"username": "ana", "password": format!("wrong-{i}")}),
-                )
+                .anonymous()
+                .login(&from_json(
+                    json!({"username": "ana", "password": format!("wrong-{i}")}),
+                ))
                 .await
+                .checked()
                 .unwrap_err();
             assert_eq!(err.code, "invalid_credentials");
         }
         // A wrong TOTP code counts too: the fifth failure locks.
         let challenge: LoginChallenge = app
-            .post(
-                "/api/v1/auth/login",
-                None,
-                &json!({"username": "ana", "password": PASSWORD}),
-            )
+            .anonymous()
+            .login(&from_json(json!({"username": "ana", "password": PASSWORD})))
             .await
+            .checked()
             .unwrap();
         let err = app
-            .post::<_, SignedIn>(
-                "/api/v1/auth/login/mfa",
-                None,
-                &json!({"challenge": challenge.challenge, "code": "000000"}),
-            )
+            .anonymous()
+            .login_mfa(&from_json(
+                json!({"challenge": challenge.challenge, "code": "000000"}),
+            ))
             .await
+            .checked()
             .unwrap_err();
         assert_eq!((err.status, err.code.as_str()), (422, "account_locked"));
         let until = err.retry_at.expect("lock end is given");
@@ -258,8 +258,13 @@ both!(
         let locked = app.staff(&admin, agent.id).await;
         assert!(locked.locked_until.is_some());
         let events: Page<SecurityEvent> = app
-            .get("/api/v1/security-events?kind=account_locked", &admin.token)
+            .client(&admin.token)
+            .security_events(&SecurityEventQuery {
+                kind: Some("account_locked".into()),
+                ..SecurityEventQuery::default()
+            })
             .await
+            .checked()
             .unwrap();
         assert_eq!(events.items.len(), 1);
         assert_eq!(events.items[0].severity, Severity::High);
@@ -280,18 +285,18 @@ async fn sign_in_attempts_are_rate_limited_per_address() {
     let app = spawn_app_with(Db::Sqlite, settings).await;
     for _ in 0..3 {
         let err = app
-            .post::<_, LoginChallenge>(
-                "/api/v1/auth/login",
-                None,
-                &json!({"username": "x.y", "password": "whatever-long"}),
-            )
+            .anonymous()
+            .login(&from_json(
+                json!({"username": "x.y", "password": "whatever-long"}),
+            ))
             .await
+            .checked()
             .unwrap_err();
         assert_eq!(err.status, 401);
     }
     let resp = app
         .http
-        .post(app.url("/api/v1/auth/login"))
+        .post(app.url(routes::LOGIN))
         .json(&json!({"username": "x.y", "password": "whatever-long"}))
         .send()
         .await

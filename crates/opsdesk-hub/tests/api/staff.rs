@@ -14,20 +14,16 @@ both!(
         let body = |username: &str, role: Role| json!({"username": username, "display_name": username, "email": format!("{username}@example.com"), "role": role});
         for (i, role) in Role::ALL.into_iter().enumerate() {
             let issued: Result<InviteIssued, _> = app
-                .post(
-                    "/api/v1/staff",
-                    Some(&admin.token),
-                    &body(&format!("adm{i}"), role),
-                )
-                .await;
+                .client(&admin.token)
+                .invite_staff(&from_json(json!(body(&format!("adm{i}"), role))))
+                .await
+                .checked();
             assert_eq!(issued.unwrap().staff.role, role);
             let by_manager: Result<InviteIssued, _> = app
-                .post(
-                    "/api/v1/staff",
-                    Some(&manager.token),
-                    &body(&format!("mgr{i}"), role),
-                )
-                .await;
+                .client(&manager.token)
+                .invite_staff(&from_json(json!(body(&format!("mgr{i}"), role))))
+                .await
+                .checked();
             match role {
                 Role::Manager => {
                     assert_eq!(by_manager.unwrap_err().code, "target_above_your_reach")
@@ -43,11 +39,10 @@ both!(
             }
         }
         let caps: Capabilities = app
-            .get(
-                &format!("/api/v1/staff/{}/capabilities", manager.id),
-                &admin.token,
-            )
+            .client(&admin.token)
+            .capabilities(manager.id)
             .await
+            .checked()
             .unwrap();
         assert_eq!(
             caps.assignable_roles,
@@ -63,55 +58,59 @@ both!(
         let agent = app.invite(&admin, "ana", Role::Agent).await;
         let engineer = app.invite(&admin, "eli", Role::Engineer).await;
         let manager = app.invite(&admin, "meg", Role::Manager).await;
-        let err = app
-        .post::<_, InviteIssued>("/api/v1/staff", Some(&agent.token), &json!({"username": "sneaky", "display_name": "S", "email": "s@example.com", "role": "admin"}))
-        .await
+        let err = app.client(&agent.token)
+        .invite_staff(&from_json(json!({"username": "sneaky", "display_name": "S", "email": "s@example.com", "role": "admin"}))).await.checked()
         .unwrap_err();
         assert_eq!(
             (err.status, err.permission.as_deref()),
             (403, Some("staff.manage"))
         );
         let err = app
-            .get::<Page<StaffView>>("/api/v1/staff", &engineer.token)
+            .client(&engineer.token)
+            .list_staff(&Default::default())
             .await
+            .checked()
             .unwrap_err();
         assert_eq!(
             (err.status, err.permission.as_deref()),
             (403, Some("staff.read"))
         );
         let err = app
-            .get::<Page<AuditEntry>>("/api/v1/audit", &manager.token)
+            .client(&manager.token)
+            .list_audit(&Default::default())
             .await
+            .checked()
             .unwrap_err();
         assert_eq!(
             (err.status, err.permission.as_deref()),
             (403, Some("audit.read"))
         );
         let err = app
-            .get::<Page<SecurityEvent>>("/api/v1/security-events", &manager.token)
+            .client(&manager.token)
+            .security_events(&Default::default())
             .await
+            .checked()
             .unwrap_err();
         assert_eq!(err.permission.as_deref(), Some("security_events.read"));
         // An agent raising themselves.
         let me = app.staff(&admin, agent.id).await;
         let err = app
-            .put::<_, StaffView>(
-                &format!("/api/v1/staff/{}/role", agent.id),
-                &agent.token,
-                &json!({"role": "admin", "version": me.version}),
+            .client(&agent.token)
+            .change_role(
+                agent.id,
+                &from_json(json!({"role": "admin", "version": me.version})),
             )
             .await
+            .checked()
             .unwrap_err();
         assert_eq!(err.status, 403);
         // A manager acting on an admin.
         let admin_view = app.staff(&admin, admin.id).await;
         let err = app
-            .post::<_, StaffView>(
-                &format!("/api/v1/staff/{}/deactivate", admin.id),
-                Some(&manager.token),
-                &json!({"version": admin_view.version}),
-            )
+            .client(&manager.token)
+            .deactivate(admin.id, &from_json(json!({"version": admin_view.version})))
             .await
+            .checked()
             .unwrap_err();
         assert_eq!(
             (err.status, err.code.as_str()),
@@ -119,21 +118,21 @@ both!(
         );
         // Nobody changes their own role, not even an admin.
         let err = app
-            .put::<_, StaffView>(
-                &format!("/api/v1/staff/{}/role", admin.id),
-                &admin.token,
-                &json!({"role": "viewer", "version": admin_view.version}),
+            .client(&admin.token)
+            .change_role(
+                admin.id,
+                &from_json(json!({"role": "viewer", "version": admin_view.version})),
             )
             .await
+            .checked()
             .unwrap_err();
         assert_eq!(err.code, "self_action_forbidden");
         // Everyone may read themselves and their own capabilities.
         let caps: Capabilities = app
-            .get(
-                &format!("/api/v1/staff/{}/capabilities", agent.id),
-                &agent.token,
-            )
+            .client(&agent.token)
+            .capabilities(agent.id)
             .await
+            .checked()
             .unwrap();
         assert_eq!(
             caps.permissions
@@ -144,11 +143,10 @@ both!(
         );
         assert!(caps.assignable_roles.is_empty());
         let err = app
-            .get::<Capabilities>(
-                &format!("/api/v1/staff/{}/capabilities", manager.id),
-                &agent.token,
-            )
+            .client(&agent.token)
+            .capabilities(manager.id)
             .await
+            .checked()
             .unwrap_err();
         assert_eq!(err.status, 403);
     }
@@ -161,21 +159,23 @@ both!(
         let agent = app.invite(&admin, "ana", Role::Agent).await;
         let v = app.staff(&admin, agent.id).await.version;
         let changed: StaffView = app
-            .put(
-                &format!("/api/v1/staff/{}/role", agent.id),
-                &admin.token,
-                &json!({"role": "senior_agent", "version": v}),
+            .client(&admin.token)
+            .change_role(
+                agent.id,
+                &from_json(json!({"role": "senior_agent", "version": v})),
             )
             .await
+            .checked()
             .unwrap();
         assert_eq!((changed.role, changed.version), (Role::SeniorAgent, v + 1));
         let err = app
-            .put::<_, StaffView>(
-                &format!("/api/v1/staff/{}/role", agent.id),
-                &admin.token,
-                &json!({"role": "viewer", "version": v}),
+            .client(&admin.token)
+            .change_role(
+                agent.id,
+                &from_json(json!({"role": "viewer", "version": v})),
             )
             .await
+            .checked()
             .unwrap_err();
         assert_eq!((err.status, err.code.as_str()), (409, "version_conflict"));
         let current = err
@@ -184,7 +184,7 @@ both!(
         assert_eq!(current["role"], "senior_agent");
         assert_eq!(current["version"], v + 1);
         // The agent's existing session now carries the new role.
-        let me: Me = app.get("/api/v1/me", &agent.token).await.unwrap();
+        let me: Me = app.client(&agent.token).me().await.checked().unwrap();
         assert_eq!(me.staff.role, Role::SeniorAgent);
         assert!(me
             .capabilities
@@ -192,7 +192,10 @@ both!(
             .iter()
             .any(|p| p.permission == opsdesk_core::Permission::TicketsMerge));
         let events: Page<SecurityEvent> = app
-            .get("/api/v1/security-events?kind=role_changed", &admin.token)
+            .get(
+                &format!("{}?kind=role_changed", routes::SECURITY_EVENTS),
+                &admin.token,
+            )
             .await
             .unwrap();
         assert_eq!(events.items.len(), 1);
@@ -210,12 +213,13 @@ both!(
         assert_eq!(audit[0].actor, format!("staff:{}", admin.id));
         // Unknown ids are 404.
         let err = app
-            .put::<_, StaffView>(
-                &format!("/api/v1/staff/{}/role", uuid::Uuid::now_v7()),
-                &admin.token,
-                &json!({"role": "viewer", "version": 1}),
+            .client(&admin.token)
+            .change_role(
+                uuid::Uuid::now_v7(),
+                &from_json(json!({"role": "viewer", "version": 1})),
             )
             .await
+            .checked()
             .unwrap_err();
         assert_eq!(err.status, 404);
     }
@@ -228,18 +232,18 @@ both!(
         let agent = app.invite(&admin, "ana", Role::Agent).await;
         let v = app.staff(&admin, agent.id).await.version;
         let issued: InviteIssued = app
-            .post(
-                &format!("/api/v1/staff/{}/mfa-reset", agent.id),
-                Some(&admin.token),
-                &json!({"version": v}),
-            )
+            .client(&admin.token)
+            .reset_mfa(agent.id, &from_json(json!({"version": v})))
             .await
+            .checked()
             .unwrap();
         assert_eq!(issued.staff.status, StaffStatus::Invited);
         assert!(!issued.staff.mfa_enrolled);
         assert_eq!(
-            app.get::<Me>("/api/v1/me", &agent.token)
+            app.client(&agent.token)
+                .me()
                 .await
+                .checked()
                 .unwrap_err()
                 .status,
             401
@@ -255,7 +259,10 @@ both!(
         assert_ne!(again.secret, agent.secret);
         assert!(app.sign_in("ana", PASSWORD, &again.secret).await.is_ok());
         let events: Page<SecurityEvent> = app
-            .get("/api/v1/security-events?kind=mfa_reset", &admin.token)
+            .get(
+                &format!("{}?kind=mfa_reset", routes::SECURITY_EVENTS),
+                &admin.token,
+            )
             .await
             .unwrap();
         assert_eq!(events.items[0].severity, Severity::High);
@@ -270,17 +277,17 @@ both!(
         let agent = app.invite(&admin, "ana", Role::Agent).await;
         let v = app.staff(&admin, agent.id).await.version;
         let done: StaffView = app
-            .post(
-                &format!("/api/v1/staff/{}/deactivate", agent.id),
-                Some(&admin.token),
-                &json!({"version": v}),
-            )
+            .client(&admin.token)
+            .deactivate(agent.id, &from_json(json!({"version": v})))
             .await
+            .checked()
             .unwrap();
         assert_eq!(done.status, StaffStatus::Deactivated);
         assert_eq!(
-            app.get::<Me>("/api/v1/me", &agent.token)
+            app.client(&agent.token)
+                .me()
                 .await
+                .checked()
                 .unwrap_err()
                 .status,
             401
@@ -293,20 +300,17 @@ both!(
             "invalid_credentials"
         );
         let caps: Capabilities = app
-            .get(
-                &format!("/api/v1/staff/{}/capabilities", agent.id),
-                &admin.token,
-            )
+            .client(&admin.token)
+            .capabilities(agent.id)
             .await
+            .checked()
             .unwrap();
         assert!(!caps.active && caps.permissions.is_empty());
         let err = app
-            .post::<_, StaffView>(
-                &format!("/api/v1/staff/{}/deactivate", agent.id),
-                Some(&admin.token),
-                &json!({"version": done.version}),
-            )
+            .client(&admin.token)
+            .deactivate(agent.id, &from_json(json!({"version": done.version})))
             .await
+            .checked()
             .unwrap_err();
         assert_eq!(err.code, "staff_deactivated");
     }
@@ -315,13 +319,15 @@ both!(
 both!(staff_list_filters_and_pages, |app: TestApp| async move {
     let admin = app.admin().await;
     for i in 0..5 {
-        let _: InviteIssued = app
-            .post("/api/v1/staff", Some(&admin.token), &json!({"username": format!("agent{i}"), "display_name": "A", "email": format!("a{i}@example.com"), "role": "agent"}))
-            .await
+        let _: InviteIssued = app.client(&admin.token)
+            .invite_staff(&from_json(json!({"username": format!("agent{i}"), "display_name": "A", "email": format!("a{i}@example.com"), "role": "agent"}))).await.checked()
             .unwrap();
     }
     let first: Page<StaffView> = app
-        .get("/api/v1/staff?role=agent&limit=2", &admin.token)
+        .get(
+            &format!("{}?role=agent&limit=2", routes::STAFF),
+            &admin.token,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -335,7 +341,7 @@ both!(staff_list_filters_and_pages, |app: TestApp| async move {
     let cursor = first.next_cursor.expect("more pages");
     let rest: Page<StaffView> = app
         .get(
-            &format!("/api/v1/staff?role=agent&limit=10&cursor={cursor}"),
+            &format!("{}?role=agent&limit=10&cursor={cursor}", routes::STAFF),
             &admin.token,
         )
         .await
@@ -343,19 +349,18 @@ both!(staff_list_filters_and_pages, |app: TestApp| async move {
     assert_eq!(rest.items.len(), 3);
     assert!(rest.next_cursor.is_none());
     let invited: Page<StaffView> = app
-        .get("/api/v1/staff?status=active", &admin.token)
+        .get(&format!("{}?status=active", routes::STAFF), &admin.token)
         .await
         .unwrap();
     assert_eq!(invited.items.len(), 1);
     let err = app
-        .get::<Page<StaffView>>("/api/v1/staff?role=wizard", &admin.token)
+        .get::<Page<StaffView>>(&format!("{}?role=wizard", routes::STAFF), &admin.token)
         .await
         .unwrap_err();
     assert_eq!(err.field.as_deref(), Some("role"));
     // A username taken.
-    let err = app
-        .post::<_, InviteIssued>("/api/v1/staff", Some(&admin.token), &json!({"username": "AGENT0", "display_name": "A", "email": "z@example.com", "role": "agent"}))
-        .await
+    let err = app.client(&admin.token)
+        .invite_staff(&from_json(json!({"username": "AGENT0", "display_name": "A", "email": "z@example.com", "role": "agent"}))).await.checked()
         .unwrap_err();
     assert_eq!((err.status, err.code.as_str()), (409, "duplicate"));
     assert!(err.message.contains("username"));

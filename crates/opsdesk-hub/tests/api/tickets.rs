@@ -21,12 +21,12 @@ struct Desk {
 async fn desk(app: &TestApp) -> Desk {
     let admin = app.admin().await;
     let tenant: TenantView = app
-        .post(
-            "/api/v1/tenants",
-            Some(&admin.token),
-            &json!({"name": "Acme Corp", "slug": "acme", "plan": "enterprise"}),
-        )
+        .client(&admin.token)
+        .create_tenant(&from_json(
+            json!({"name": "Acme Corp", "slug": "acme", "plan": "enterprise"}),
+        ))
         .await
+        .checked()
         .unwrap();
     Desk {
         agent: app.invite(&admin, "ana", Role::Agent).await,
@@ -45,21 +45,22 @@ async fn open_ticket(
     body: &str,
     priority: &str,
 ) -> TicketSummary {
-    app.post(
-        "/api/v1/tickets",
-        Some(&by.token),
-        &json!({"tenant_id": tenant.id, "requester_name": "Rita Requester",
+    app.client(&by.token)
+        .create_ticket(
+            &from_json(
+                json!({"tenant_id": tenant.id, "requester_name": "Rita Requester",
                 "requester_email": "rita@acme.example", "subject": subject, "body": body,
                 "priority": priority}),
-    )
-    .await
-    .unwrap()
+            ),
+            None,
+        )
+        .await
+        .checked()
+        .unwrap()
 }
 
 async fn detail(app: &TestApp, by: &Person, id: Uuid) -> TicketDetail {
-    app.get(&format!("/api/v1/tickets/{id}"), &by.token)
-        .await
-        .unwrap()
+    app.client(&by.token).ticket(id).await.checked().unwrap()
 }
 
 async fn reply(
@@ -71,7 +72,7 @@ async fn reply(
 ) -> Result<TicketDetail, ApiError> {
     let mut req = app
         .http
-        .post(app.url(&format!("/api/v1/tickets/{}/messages", t.id)))
+        .post(app.url(&routes::ticket_messages(t.id)))
         .bearer_auth(&by.token)
         .json(&json!({"version": t.version, "kind": "reply", "body": body}));
     if let Some(k) = key {
@@ -88,7 +89,7 @@ async fn patch(
 ) -> Result<TicketSummary, ApiError> {
     app.send(
         app.http
-            .patch(app.url(&format!("/api/v1/tickets/{id}")))
+            .patch(app.url(&routes::ticket(id)))
             .bearer_auth(&by.token)
             .json(&body),
     )
@@ -96,7 +97,7 @@ async fn patch(
 }
 
 async fn view(app: &TestApp, by: &Person, query: &str) -> Page<TicketSummary> {
-    app.get(&format!("/api/v1/tickets?{query}"), &by.token)
+    app.get(&format!("{}?{query}", routes::TICKETS), &by.token)
         .await
         .unwrap()
 }
@@ -110,20 +111,16 @@ both!(
     |app: TestApp| async move {
         let d = desk(&app).await;
         let issued: IntegrationTokenIssued = app
-            .post(
-                "/api/v1/integration-tokens",
-                Some(&d.admin.token),
-                &json!({"name": "Platform"}),
-            )
+            .client(&d.admin.token)
+            .create_integration_token(&from_json(json!({"name": "Platform"})))
             .await
+            .checked()
             .unwrap();
         let denied: Result<IntegrationTokenIssued, _> = app
-            .post(
-                "/api/v1/integration-tokens",
-                Some(&d.senior.token),
-                &json!({"name": "x"}),
-            )
-            .await;
+            .client(&d.senior.token)
+            .create_integration_token(&from_json(json!({"name": "x"})))
+            .await
+            .checked();
         assert_eq!(denied.unwrap_err().code, "permission_denied");
         let body = json!({"tenant": "ACME", "requester_name": "Rita", "requester_email": "rita@acme.example",
                       "subject": "Cannot log in", "body": "SSO loops back to the login page", "priority": "high"});
@@ -132,7 +129,7 @@ both!(
             async move {
                 app.send::<TicketSummary>(
                     app.http
-                        .post(app.url("/api/v1/intake/tickets"))
+                        .post(app.url(routes::INTAKE_TICKETS))
                         .bearer_auth(token)
                         .json(&body),
                 )
@@ -155,12 +152,10 @@ both!(
         let staff_token = send(d.agent.token.clone(), body.clone()).await;
         assert_eq!(staff_token.unwrap_err().status, 401);
         let _: IntegrationTokenView = app
-            .post(
-                &format!("/api/v1/integration-tokens/{}/revoke", issued.token.id),
-                Some(&d.admin.token),
-                &json!({}),
-            )
+            .client(&d.admin.token)
+            .revoke_integration_token(issued.token.id)
             .await
+            .checked()
             .unwrap();
         assert_eq!(
             send(issued.secret, body).await.unwrap_err().code,
@@ -189,12 +184,14 @@ both!(
             vec![t.id]
         );
         let t: TicketSummary = app
-            .post(
-                &format!("/api/v1/tickets/{}/assign", t.id),
-                Some(&d.agent.token),
-                &json!({"version": t.version, "to": {"kind": "me"}}),
+            .client(&d.agent.token)
+            .assign_ticket(
+                t.id,
+                &from_json(json!({"version": t.version, "to": {"kind": "me"}})),
+                None,
             )
             .await
+            .checked()
             .unwrap();
         assert_eq!(
             (t.assignee_id, t.status),
@@ -207,31 +204,39 @@ both!(
             .is_empty());
         // An agent may not hand tickets to others.
         let e: ApiError = app
-            .post::<_, TicketSummary>(
-                &format!("/api/v1/tickets/{}/assign", t.id),
-                Some(&d.agent.token),
-                &json!({"version": t.version, "to": {"kind": "staff", "staff_id": d.agent2.id}}),
+            .client(&d.agent.token)
+            .assign_ticket(
+                t.id,
+                &from_json(
+                    json!({"version": t.version, "to": {"kind": "staff", "staff_id": d.agent2.id}}),
+                ),
+                None,
             )
             .await
+            .checked()
             .unwrap_err();
         assert_eq!(e.permission.as_deref(), Some("tickets.assign"));
         // Escalation needs a reason, raises the level, leaves the agent and lands with senior agents.
         let e: ApiError = app
-            .post::<_, TicketSummary>(
-                &format!("/api/v1/tickets/{}/escalate", t.id),
-                Some(&d.agent.token),
-                &json!({"version": t.version, "reason": "  "}),
+            .client(&d.agent.token)
+            .escalate_ticket(
+                t.id,
+                &from_json(json!({"version": t.version, "reason": "  "})),
+                None,
             )
             .await
+            .checked()
             .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("reason"));
         let t: TicketSummary = app
-            .post(
-                &format!("/api/v1/tickets/{}/escalate", t.id),
-                Some(&d.agent.token),
-                &json!({"version": t.version, "reason": "Refund over my limit"}),
+            .client(&d.agent.token)
+            .escalate_ticket(
+                t.id,
+                &from_json(json!({"version": t.version, "reason": "Refund over my limit"})),
+                None,
             )
             .await
+            .checked()
             .unwrap();
         assert_eq!(
             (t.escalation_level, t.assignee_id),
@@ -249,8 +254,10 @@ both!(
             "agents do not handle L2"
         );
         let counts: QueueCounts = app
-            .get("/api/v1/tickets/counts", &d.senior.token)
+            .client(&d.senior.token)
+            .ticket_counts()
             .await
+            .checked()
             .unwrap();
         let count = |v: QueueView| counts.views.iter().find(|c| c.view == v).unwrap().count;
         assert_eq!(
@@ -497,30 +504,28 @@ both!(
         .await;
         let body = json!({"version": b.version, "into": a.id, "into_version": a.version});
         let e: ApiError = app
-            .post::<_, TicketSummary>(
-                &format!("/api/v1/tickets/{}/merge", b.id),
-                Some(&d.agent.token),
-                &body,
-            )
+            .client(&d.agent.token)
+            .merge_ticket(b.id, &from_json(json!(body)), None)
             .await
+            .checked()
             .unwrap_err();
         assert_eq!(e.permission.as_deref(), Some("tickets.merge"));
         let self_merge: ApiError = app
-            .post::<_, TicketSummary>(
-                &format!("/api/v1/tickets/{}/merge", a.id),
-                Some(&d.senior.token),
-                &json!({"version": a.version, "into": a.id, "into_version": a.version}),
+            .client(&d.senior.token)
+            .merge_ticket(
+                a.id,
+                &from_json(json!({"version": a.version, "into": a.id, "into_version": a.version})),
+                None,
             )
             .await
+            .checked()
             .unwrap_err();
         assert_eq!(self_merge.code, "merge_into_self");
         let survivor: TicketSummary = app
-            .post(
-                &format!("/api/v1/tickets/{}/merge", b.id),
-                Some(&d.senior.token),
-                &body,
-            )
+            .client(&d.senior.token)
+            .merge_ticket(b.id, &from_json(json!(body)), None)
             .await
+            .checked()
             .unwrap();
         assert_eq!(survivor.id, a.id);
         let merged = detail(&app, &d.senior, b.id).await;
@@ -542,7 +547,10 @@ both!(
             .unwrap_err();
         assert_eq!(e.code, "ticket_closed");
         let hits: Vec<SearchHit> = app
-            .get("/api/v1/tickets/search?q=colleague", &d.agent.token)
+            .get(
+                &format!("{}?q=colleague", routes::TICKET_SEARCH),
+                &d.agent.token,
+            )
             .await
             .unwrap();
         assert!(hits.iter().any(|h| h.ticket.id == a.id));
@@ -555,12 +563,12 @@ both!(
         let d = desk(&app).await;
         let manager = app.invite(&d.admin, "meg", Role::Manager).await;
         let group: GroupView = app
-            .post(
-                "/api/v1/groups",
-                Some(&manager.token),
-                &json!({"name": "Billing", "member_ids": [d.agent.id, d.agent2.id, d.senior.id]}),
-            )
+            .client(&manager.token)
+            .create_group(&from_json(
+                json!({"name": "Billing", "member_ids": [d.agent.id, d.agent2.id, d.senior.id]}),
+            ))
             .await
+            .checked()
             .unwrap();
         let mut counts = std::collections::HashMap::new();
         for i in 0..9 {
@@ -573,13 +581,8 @@ both!(
                 "low",
             )
             .await;
-            let t: TicketSummary = app
-                .post(
-                    &format!("/api/v1/tickets/{}/assign", t.id),
-                    Some(&d.senior.token),
-                    &json!({"version": t.version, "to": {"kind": "group", "group_id": group.id}}),
-                )
-                .await
+            let t: TicketSummary = app.client(&d.senior.token)
+                .assign_ticket(t.id, &from_json(json!({"version": t.version, "to": {"kind": "group", "group_id": group.id}})), None).await.checked()
                 .unwrap();
             assert_eq!(t.group_id, Some(group.id));
             *counts.entry(t.assignee_id.unwrap()).or_insert(0) += 1;
@@ -595,12 +598,10 @@ both!(bulk_edit_is_all_or_nothing, |app: TestApp| async move {
     let b = open_ticket(&app, &d.agent, &d.tenant, "Bulk two", "two", "low").await;
     let body = |bv: i64| json!({"tickets": [{"id": a.id, "version": a.version}, {"id": b.id, "version": bv}], "priority": "high", "add_tags": ["vip"]});
     let e: ApiError = app
-        .post::<_, BulkEditResult>(
-            "/api/v1/tickets/bulk",
-            Some(&d.senior.token),
-            &body(b.version + 5),
-        )
+        .client(&d.senior.token)
+        .bulk_edit(&from_json(json!(body(b.version + 5))), None)
         .await
+        .checked()
         .unwrap_err();
     assert_eq!(e.status, 409);
     assert_eq!(
@@ -609,12 +610,10 @@ both!(bulk_edit_is_all_or_nothing, |app: TestApp| async move {
         "nothing half written"
     );
     let done: BulkEditResult = app
-        .post(
-            "/api/v1/tickets/bulk",
-            Some(&d.senior.token),
-            &body(b.version),
-        )
+        .client(&d.senior.token)
+        .bulk_edit(&from_json(json!(body(b.version))), None)
         .await
+        .checked()
         .unwrap();
     assert!(done
         .tickets
@@ -625,12 +624,10 @@ both!(bulk_edit_is_all_or_nothing, |app: TestApp| async move {
         2
     );
     let e: ApiError = app
-        .post::<_, BulkEditResult>(
-            "/api/v1/tickets/bulk",
-            Some(&d.agent.token),
-            &body(b.version),
-        )
+        .client(&d.agent.token)
+        .bulk_edit(&from_json(json!(body(b.version))), None)
         .await
+        .checked()
         .unwrap_err();
     assert_eq!(e.permission.as_deref(), Some("tickets.bulk_edit"));
 });
@@ -667,7 +664,10 @@ both!(
         )
         .await;
         let hits: Vec<SearchHit> = app
-            .get("/api/v1/tickets/search?q=invoice", &d.agent.token)
+            .get(
+                &format!("{}?q=invoice", routes::TICKET_SEARCH),
+                &d.agent.token,
+            )
             .await
             .unwrap();
         assert_eq!(
@@ -677,7 +677,7 @@ both!(
         assert!(hits[0].score > hits[1].score);
         let hits: Vec<SearchHit> = app
             .get(
-                "/api/v1/tickets/search?q=invoice%20-numbers",
+                &format!("{}?q=invoice%20-numbers", routes::TICKET_SEARCH),
                 &d.agent.token,
             )
             .await
@@ -701,7 +701,10 @@ both!(
             ("invoice%20OR%20password", vec![]),
         ] {
             let hits: Vec<SearchHit> = app
-                .get(&format!("/api/v1/tickets/search?q={odd}"), &d.agent.token)
+                .get(
+                    &format!("{}?q={odd}", routes::TICKET_SEARCH),
+                    &d.agent.token,
+                )
                 .await
                 .unwrap_or_else(|e| panic!("{odd}: {e:?}"));
             assert_eq!(
@@ -711,7 +714,7 @@ both!(
             );
         }
         let e: ApiError = app
-            .get::<Vec<SearchHit>>("/api/v1/tickets/search?q=%20", &d.agent.token)
+            .get::<Vec<SearchHit>>(&format!("{}?q=%20", routes::TICKET_SEARCH), &d.agent.token)
             .await
             .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("q"));
@@ -727,13 +730,16 @@ both!(
         let a = open_ticket(&app, &d.agent, &d.tenant, "Feed one", "one", "low").await;
         let b = open_ticket(&app, &d.agent, &d.tenant, "Feed two", "two", "low").await;
         let first: ChangesPage = app
-            .get("/api/v1/tickets/changes?since=0&limit=1", &d.agent.token)
+            .get(
+                &format!("{}?since=0&limit=1", routes::TICKET_CHANGES),
+                &d.agent.token,
+            )
             .await
             .unwrap();
         assert_eq!((first.tickets[0].id, first.more), (a.id, true));
         let rest: ChangesPage = app
             .get(
-                &format!("/api/v1/tickets/changes?since={}", first.next),
+                &format!("{}?since={}", routes::TICKET_CHANGES, first.next),
                 &d.agent.token,
             )
             .await
@@ -752,7 +758,7 @@ both!(
         .unwrap();
         let later: ChangesPage = app
             .get(
-                &format!("/api/v1/tickets/changes?since={}", rest.next),
+                &format!("{}?since={}", routes::TICKET_CHANGES, rest.next),
                 &d.agent.token,
             )
             .await
@@ -763,7 +769,10 @@ both!(
             (a.id, vec!["sso".to_string()])
         );
         let e: ApiError = app
-            .get::<ChangesPage>("/api/v1/tickets/changes?since=-1", &d.agent.token)
+            .get::<ChangesPage>(
+                &format!("{}?since=-1", routes::TICKET_CHANGES),
+                &d.agent.token,
+            )
             .await
             .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("since"));
@@ -776,7 +785,7 @@ both!(
         let d = desk(&app).await;
         let viewer = app.invite(&d.admin, "vic", Role::Viewer).await;
         let t = open_ticket(&app, &d.agent, &d.tenant, "Rules", "rules", "low").await;
-        let e: ApiError = app.post::<_, TicketSummary>("/api/v1/tickets", Some(&viewer.token), &json!({"tenant_id": d.tenant.id, "requester_name": "R", "requester_email": "r@x.io", "subject": "s", "body": "b", "priority": "low"})).await.unwrap_err();
+        let e: ApiError = app.client(&viewer.token).create_ticket(&from_json(json!({"tenant_id": d.tenant.id, "requester_name": "R", "requester_email": "r@x.io", "subject": "s", "body": "b", "priority": "low"})), None).await.checked().unwrap_err();
         assert_eq!(e.permission.as_deref(), Some("tickets.work"));
         assert_eq!(
             view(&app, &viewer, "view=all_open").await.items.len(),
@@ -813,15 +822,21 @@ both!(
         .await
         .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("tags"));
-        let e: ApiError = app.post::<_, TicketSummary>("/api/v1/tickets", Some(&d.agent.token), &json!({"tenant_id": d.tenant.id, "requester_name": "R", "requester_email": "r@x.io", "subject": "  ", "body": "b", "priority": "low"})).await.unwrap_err();
+        let e: ApiError = app.client(&d.agent.token).create_ticket(&from_json(json!({"tenant_id": d.tenant.id, "requester_name": "R", "requester_email": "r@x.io", "subject": "  ", "body": "b", "priority": "low"})), None).await.checked().unwrap_err();
         assert_eq!(e.field.as_deref(), Some("subject"));
         let e: ApiError = app
-            .get::<Page<TicketSummary>>("/api/v1/tickets?view=everything", &d.agent.token)
+            .get::<Page<TicketSummary>>(
+                &format!("{}?view=everything", routes::TICKETS),
+                &d.agent.token,
+            )
             .await
             .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("view"));
         let e: ApiError = app
-            .get::<Page<TicketSummary>>("/api/v1/tickets?cursor=garbage", &d.agent.token)
+            .get::<Page<TicketSummary>>(
+                &format!("{}?cursor=garbage", routes::TICKETS),
+                &d.agent.token,
+            )
             .await
             .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("cursor"));
@@ -864,21 +879,17 @@ both!(
         let d = desk(&app).await;
         let t = open_ticket(&app, &d.agent, &d.tenant, "Presence", "p", "low").await;
         let others: Vec<PresenceView> = app
-            .put(
-                &format!("/api/v1/tickets/{}/presence", t.id),
-                &d.agent.token,
-                &json!({"mode": "replying"}),
-            )
+            .client(&d.agent.token)
+            .ticket_presence(t.id, &from_json(json!({"mode": "replying"})))
             .await
+            .checked()
             .unwrap();
         assert!(others.is_empty());
         let others: Vec<PresenceView> = app
-            .put(
-                &format!("/api/v1/tickets/{}/presence", t.id),
-                &d.agent2.token,
-                &json!({"mode": "viewing"}),
-            )
+            .client(&d.agent2.token)
+            .ticket_presence(t.id, &from_json(json!({"mode": "viewing"})))
             .await
+            .checked()
             .unwrap();
         assert_eq!((others.len(), others[0].mode), (1, PresenceMode::Replying));
         assert_eq!(detail(&app, &d.agent2, t.id).await.presence.len(), 1);
@@ -897,7 +908,7 @@ both!(
         let import = |body: &'static str, token: &str| {
             app.send::<TenantImportResult>(
                 app.http
-                    .post(app.url("/api/v1/tenants/import"))
+                    .post(app.url(routes::TENANTS_IMPORT))
                     .bearer_auth(token)
                     .header("content-type", "text/csv")
                     .body(body),
@@ -918,7 +929,7 @@ both!(
         .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("line 3: slug"));
         let page: Page<TenantView> = app
-            .get("/api/v1/tenants?q=ga", &d.agent.token)
+            .get(&format!("{}?q=ga", routes::TENANTS), &d.agent.token)
             .await
             .unwrap();
         assert!(
@@ -926,7 +937,7 @@ both!(
             "nothing of a failed import is written"
         );
         let page: Page<TenantView> = app
-            .get("/api/v1/tenants?q=acme", &d.agent.token)
+            .get(&format!("{}?q=acme", routes::TENANTS), &d.agent.token)
             .await
             .unwrap();
         assert_eq!(page.items[0].name, "Acme Renamed");
