@@ -520,9 +520,10 @@ async fn sign_in_seeded(
         None,
         now,
     );
+    let admin = Granted::<cap::StaffManage>::check(Role::Admin).expect("admins manage staff");
     store
         .reset_mfa(
-            &Granted::<cap::StaffManage>::check(Role::Admin).expect("admins manage staff"),
+            &admin,
             staff.id,
             staff.version,
             invite,

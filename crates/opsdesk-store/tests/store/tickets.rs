@@ -155,26 +155,13 @@ async fn a_stale_write_changes_nothing(store: Arc<dyn Store>) {
         result: serde_json::json!({"tickets": [a.id()]}),
         at: t(5),
     };
-    store
-        .write_tickets(
-            &work(),
-            Vec::new(),
-            None,
-            Some(idem("k1")),
-            Effects::default(),
-        )
-        .await
-        .unwrap();
-    let dup = store
-        .write_tickets(
-            &work(),
-            Vec::new(),
-            None,
-            Some(idem("k1")),
-            Effects::default(),
-        )
-        .await
-        .unwrap_err();
+    let agent = work();
+    let record_k1 = || {
+        let key = Some(idem("k1"));
+        store.write_tickets(&agent, Vec::new(), None, key, Effects::default())
+    };
+    record_k1().await.unwrap();
+    let dup = record_k1().await.unwrap_err();
     assert!(matches!(
         dup,
         StoreError::Duplicate {

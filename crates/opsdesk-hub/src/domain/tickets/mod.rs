@@ -198,6 +198,20 @@ pub async fn conflict(state: &AppState, id: Uuid, seen: i64) -> HubError {
     }
 }
 
+/// Writes one ticket (with the request's idempotency key) under `writer`'s proof.
+pub(crate) async fn save_one(
+    state: &AppState,
+    writer: &Writer<'_>,
+    write: TicketWrite,
+    idem: Option<Idem>,
+    now: DateTime<Utc>,
+    fx: Effects,
+) -> HubResult<TicketRecord> {
+    let id = write.state.id;
+    let draft = idem_draft(idem, &[id], now);
+    first_of(save(state, writer.proof, vec![write], None, draft, fx).await?)
+}
+
 /// Writes tickets under the proof of the permission the action checked.
 pub(crate) async fn save(
     state: &AppState,
@@ -297,17 +311,7 @@ pub(crate) async fn mutate_one(
             changes: m.changes,
         },
     };
-    first_of(
-        save(
-            state,
-            writer.proof,
-            vec![write],
-            None,
-            idem_draft(idem, &[id], now),
-            fx,
-        )
-        .await?,
-    )
+    save_one(state, writer, write, idem, now, fx).await
 }
 
 /// A merged or closed ticket takes no more changes (core's rule).

@@ -1,12 +1,12 @@
 //! Opening a ticket: by staff, or by the platform through an integration token (intake).
 
-use super::{current, field_err, first_of, opt_change, save, set_deadlines, targets, Writer};
+use super::{current, field_err, opt_change, save_one, set_deadlines, targets, Writer};
 use crate::context::{Caller, ClientInfo, IdempotencyKey, Integration};
 use crate::error::{HubError, HubResult};
 use crate::state::AppState;
 use crate::support::effects::audit;
 use crate::support::events;
-use crate::support::idempotency::{idem, idem_draft, replayed, Idem};
+use crate::support::idempotency::{idem, replayed, Idem};
 use opsdesk_core::audit::AuditAction;
 use opsdesk_core::proof::{cap, Granted};
 use opsdesk_core::sla::SlaClock;
@@ -128,16 +128,7 @@ async fn open(
             changes: vec![opt_change("status", None, Some("new".into()))],
         },
     };
-    let saved = save(
-        state,
-        writer.proof,
-        vec![write],
-        None,
-        idem_draft(idem, &[id], now),
-        fx,
-    )
-    .await?;
-    let ticket = first_of(saved)?;
+    let ticket = save_one(state, writer, write, idem, now, fx).await?;
     Ok(ticket.summary)
 }
 
