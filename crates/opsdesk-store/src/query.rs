@@ -92,18 +92,22 @@ impl Sql {
         self
     }
 
-    /// Appends `values` as placeholders separated by commas (for `IN (...)`).
+    /// Appends `values` as placeholders separated by commas (for `IN (...)`). The list must not
+    /// be empty (`IN ()` is not SQL): callers answer an empty list without querying.
     pub fn push_list<A: Into<Arg>>(&mut self, values: impl IntoIterator<Item = A>) -> &mut Self {
+        let before = self.args.len();
         for (i, value) in values.into_iter().enumerate() {
             if i > 0 {
                 self.push(", ");
             }
             self.push_bind(value);
         }
+        debug_assert!(self.args.len() > before, "push_list with no values");
         self
     }
 
-    /// Appends `VALUES (...), (...)`: one parenthesized row of placeholders per item.
+    /// Appends `VALUES (...), (...)`: one parenthesized row of placeholders per item. `items`
+    /// must not be empty (callers insert in non-empty chunks).
     pub fn push_values<T>(
         &mut self,
         items: impl IntoIterator<Item = T>,

@@ -9,6 +9,7 @@ use crate::dialect::{fetch_one, Dialect, Tx};
 use crate::query::{Arg, Sql};
 use crate::{Effects, NewInvite, NewStaff, StaffFilter, StaffRecord, StoreResult};
 use chrono::{DateTime, Utc};
+use opsdesk_core::staff::StaffStatus;
 use opsdesk_core::Role;
 use uuid::Uuid;
 
@@ -87,27 +88,27 @@ pub(crate) async fn count_active_with_role<D: Dialect>(store: &D, role: Role) ->
     Ok(n)
 }
 
-/// Applies `set` (whose placeholders start at `$4`, bound from `args`) to staff `id` if it is
-/// still at `expected_version`, bumping the version; the record as stored, or why no row
-/// matched.
+/// Sets each of `columns` to its value on staff `id` if it is still at `expected_version`,
+/// bumping the version; the record as stored, or why no row matched.
 async fn update_versioned<D: Dialect>(
     tx: &mut Tx<D>,
     id: Uuid,
     expected_version: i64,
     now: DateTime<Utc>,
-    set: &str,
-    args: Vec<Arg>,
+    columns: Vec<(&'static str, Arg)>,
 ) -> StoreResult<StaffRecord> {
-    let mut update = Sql::new(format!(
-        "UPDATE staff SET {set}, version = version + 1, updated_at = $1 \
-         WHERE id = $2 AND version = $3 RETURNING {STAFF_COLUMNS}"
-    ))
-    .bind(ms(now))
-    .bind(id.to_string())
-    .bind(expected_version);
-    for arg in args {
-        update = update.bind(arg);
+    let mut update = Sql::new("UPDATE staff SET ");
+    for (column, value) in columns {
+        update.push(column).push(" = ").push_bind(value).push(", ");
     }
+    update
+        .push("version = version + 1, updated_at = ")
+        .push_bind(ms(now))
+        .push(" WHERE id = ")
+        .push_bind(id.to_string())
+        .push(" AND version = ")
+        .push_bind(expected_version)
+        .push(&format!(" RETURNING {STAFF_COLUMNS}"));
     let row = D::fetch_optional(&mut **tx, update).await?;
     versioned::<D>(tx, id, row).await
 }
@@ -123,9 +124,8 @@ pub(crate) async fn change_role<D: Dialect>(
 ) -> StoreResult<StaffRecord> {
     let _writing = store.write_guard().await;
     let mut tx = store.begin_write().await?;
-    let role = vec![role.as_str().into()];
-    let record =
-        update_versioned::<D>(&mut tx, id, expected_version, now, "role = $4", role).await?;
+    let role = vec![("role", role.as_str().into())];
+    let record = update_versioned::<D>(&mut tx, id, expected_version, now, role).await?;
     write_effects::<D>(&mut tx, fx).await?;
     tx.commit().await?;
     Ok(record)
@@ -143,9 +143,13 @@ pub(crate) async fn reset_mfa<D: Dialect>(
 ) -> StoreResult<StaffRecord> {
     let _writing = store.write_guard().await;
     let mut tx = store.begin_write().await?;
-    let set = "status = 'invited', password_hash = NULL, totp_secret = NULL, \
-               totp_last_step = NULL";
-    let record = update_versioned::<D>(&mut tx, id, expected_version, now, set, vec![]).await?;
+    let set = vec![
+        ("status", StaffStatus::Invited.as_str().into()),
+        ("password_hash", Arg::Text(None)),
+        ("totp_secret", Arg::Text(None)),
+        ("totp_last_step", Arg::Int(None)),
+    ];
+    let record = update_versioned::<D>(&mut tx, id, expected_version, now, set).await?;
     let codes = Sql::new("DELETE FROM recovery_codes WHERE staff_id = $1").bind(id.to_string());
     D::execute(&mut *tx, codes).await?;
     cut_off::<D>(&mut tx, id, "mfa_reset", now).await?;
@@ -165,8 +169,8 @@ pub(crate) async fn deactivate<D: Dialect>(
 ) -> StoreResult<StaffRecord> {
     let _writing = store.write_guard().await;
     let mut tx = store.begin_write().await?;
-    let set = "status = 'deactivated'";
-    let record = update_versioned::<D>(&mut tx, id, expected_version, now, set, vec![]).await?;
+    let set = vec![("status", StaffStatus::Deactivated.as_str().into())];
+    let record = update_versioned::<D>(&mut tx, id, expected_version, now, set).await?;
     cut_off::<D>(&mut tx, id, "deactivated", now).await?;
     write_effects::<D>(&mut tx, fx).await?;
     tx.commit().await?;
